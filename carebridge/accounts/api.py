@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
@@ -148,7 +148,7 @@ def sign_up(request, payload: SignUpIn):
         consents=["personal_data"] if payload.consent_personal_data else [],
         verify_url_base=request.build_absolute_uri("/")[:-1],
     )
-    return 201, {"id": user.public_id, "email": user.email, "email_verified": False}
+    return Status(201, {"id": user.public_id, "email": user.email, "email_verified": False})
 
 
 @router.get("/organisations", response={200: list[OrganisationOut], 401: ErrorOut, 403: ErrorOut},
@@ -187,7 +187,7 @@ def tokens_create(request, payload: TokenIn):
     organisation = get_object_or_404(Organisation, public_id=payload.organisation_id)
     token, secret = services.api_token_create(organisation=organisation, name=payload.name, scopes=payload.scopes,
                                               created_by=request.auth, expires_at=payload.expires_at)
-    return 201, _token(token, secret)
+    return Status(201, _token(token, secret))
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, 401: ErrorOut, 404: ErrorOut},

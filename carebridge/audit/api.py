@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from carebridge.accounts.access import deny, is_platform_admin
@@ -70,7 +70,7 @@ def consents_give(request, payload: ConsentIn):
     """Give a consent; the current wording in the caller's language is stored with it."""
     consent = consent_give(subject_public_id=request.auth.public_id, kind=payload.kind, given_by=request.auth,
                            language=request.LANGUAGE_CODE, request=request)
-    return 201, _consent(consent)
+    return Status(201, _consent(consent))
 
 
 @router.post("/consents/{consent_id}/withdraw", response={200: ConsentOut, 401: ErrorOut, 404: ErrorOut,
