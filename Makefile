@@ -8,7 +8,8 @@ export DJANGO_SETTINGS_MODULE := config.settings
 .PHONY: demo run install test test-sqlite test-postgres test-e2e lint messages messages-check bench clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@# Debian ships venv separately (python3-venv); with only Python and pip, virtualenv does the same job.
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); $(PYTHON) -m pip install --quiet --user virtualenv && $(PYTHON) -m virtualenv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
