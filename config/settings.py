@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "carebridge.accounts",
     "carebridge.audit",
     "carebridge.notifications",
+    "carebridge.patients",
     "carebridge.interop",
 ]
 

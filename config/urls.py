@@ -11,6 +11,7 @@ urlpatterns = [
     path("language/", core_views.language_set, name="language_set"),
     path("accounts/", include("carebridge.accounts.urls")),
     path("consents/", include("carebridge.audit.urls")),
+    path("", include("carebridge.patients.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", include("carebridge.interop.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,68 @@
+"""Who may see and change a patient's record; every look is audited, every refusal too."""
+
+from carebridge.accounts.access import deny
+from carebridge.accounts.models import Role
+from carebridge.accounts.selectors import organisations_with_role
+from carebridge.audit.services import audit_record
+from carebridge.patients.models import DuplicateCandidate, Guardianship, MedicalRecordNumber, Patient
+
+# Staff roles that see the records of their own hospital's patients.
+RECORD_READERS = (Role.COORDINATOR, Role.CLINICIAN, Role.CASHIER)
+RECORD_MANAGERS = (Role.COORDINATOR,)
+
+
+def desk_hospitals(user):
+    """Return the hospitals where a user works the registration desk."""
+    return organisations_with_role(user, *RECORD_MANAGERS)
+
+
+def _staff_hospital_for(user, patient, roles):
+    hospitals = organisations_with_role(user, *roles)
+    if not hospitals:
+        return None
+    registered = set(MedicalRecordNumber.objects.filter(patient=patient, hospital__in=hospitals)
+                     .values_list("hospital_id", flat=True))
+    return next((h for h in hospitals if h.pk in registered), None)
+
+
+def _portal_relation(user, patient, *, manage):
+    if patient.account_id == user.pk:
+        return "self"
+    guardianships = Guardianship.objects.filter(guardian=user, patient=patient, ended_at__isnull=True)
+    if manage:
+        guardianships = guardianships.filter(can_manage=True)
+    return "guardian" if guardianships.exists() else None
+
+
+def patient_get_for_user(*, user, public_id, request=None, purpose="care", manage=False):
+    """Return a patient record the user may see (or change, with manage=True), auditing the access.
+
+    A patient sees their own record, a guardian their wards', staff their hospital's; everyone else gets
+    NotFound, whether the record is missing or forbidden.
+    """
+    if not getattr(user, "is_authenticated", False):
+        deny(user=user, request=request, object_type="patient", object_id=public_id, reason="anonymous")
+    patient = Patient.objects.filter(public_id=public_id, merged_into__isnull=True).first()
+    relation = hospital = None
+    if patient is not None:
+        relation = _portal_relation(user, patient, manage=manage)
+        if relation is None:
+            hospital = _staff_hospital_for(user, patient, RECORD_MANAGERS if manage else RECORD_READERS)
+    if patient is None or (relation is None and hospital is None):
+        deny(user=user, request=request, object_type="patient", object_id=public_id, reason="not_in_care")
+    audit_record(action="patient.read" if not manage else "patient.open_for_change", actor=user, request=request,
+                 organisation=hospital, object_type="patient", object_id=patient.public_id,
+                 patient_public_id=patient.public_id, purpose=purpose, details={"as": relation or "staff"})
+    return patient
+
+
+def duplicate_get_for_user(*, user, public_id, request=None):
+    """Return a duplicate pair that a coordinator of a hospital where both are registered may resolve."""
+    candidate = DuplicateCandidate.objects.select_related("patient", "other").filter(public_id=public_id).first()
+    hospitals = desk_hospitals(user)
+    if candidate is not None:
+        registered = MedicalRecordNumber.objects.filter(hospital__in=hospitals)
+        if (registered.filter(patient=candidate.patient).exists()
+                and registered.filter(patient=candidate.other).exists()):
+            return candidate
+    deny(user=user, request=request, object_type="duplicate", object_id=public_id, reason="not_at_desk")
