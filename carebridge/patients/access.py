@@ -1,10 +1,13 @@
 """Who may see and change a patient's record; every look is audited, every refusal too."""
 
+from django.db.models import Q
+
 from carebridge.accounts.access import deny
-from carebridge.accounts.models import Role
+from carebridge.accounts.models import OrganisationKind, Role
 from carebridge.accounts.selectors import organisations_with_role
 from carebridge.audit.services import audit_record
 from carebridge.patients.models import DuplicateCandidate, Guardianship, MedicalRecordNumber, Patient
+from carebridge.patients.selectors import patients_at, portal_patients
 
 # Staff roles that see the records of their own hospital's patients.
 RECORD_READERS = (Role.COORDINATOR, Role.CLINICIAN, Role.CASHIER)
@@ -66,3 +69,29 @@ def duplicate_get_for_user(*, user, public_id, request=None):
                 and registered.filter(patient=candidate.other).exists()):
             return candidate
     deny(user=user, request=request, object_type="duplicate", object_id=public_id, reason="not_at_desk")
+
+
+def patients_visible_to_organisation(organisation):
+    """Return the records an organisation's system may read: a hospital's own patients, nobody else's."""
+    if organisation is None or organisation.kind != OrganisationKind.HOSPITAL:
+        return Patient.objects.none()
+    return patients_at(organisation)
+
+
+def patients_visible_to_user(user):
+    """Return the records a signed-in user may read: own, wards', and their hospitals' (staff roles)."""
+    hospitals = organisations_with_role(user, *RECORD_READERS)
+    staff = MedicalRecordNumber.objects.filter(hospital__in=hospitals).values("patient_id")
+    own = portal_patients(user).values("pk")
+    return Patient.objects.filter(Q(pk__in=staff) | Q(pk__in=own), merged_into__isnull=True)
+
+
+def patient_get_for_organisation(*, organisation, public_id, request=None, purpose="system"):
+    """Return a record an organisation's system may read, auditing it; NotFound otherwise."""
+    patient = patients_visible_to_organisation(organisation).filter(public_id=public_id).first()
+    if patient is None:
+        deny(user=None, request=request, object_type="patient", object_id=public_id, reason="not_in_organisation")
+    audit_record(action="patient.read", request=request, organisation=organisation, object_type="patient",
+                 object_id=patient.public_id, patient_public_id=patient.public_id, purpose=purpose,
+                 details={"as": "system"})
+    return patient
