@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from carebridge.accounts.api import router as accounts_router
 from carebridge.audit.api import router as audit_router
 from carebridge.core.api_support import BearerTokenAuth, SessionAuth, install_error_handlers
+from carebridge.patients.api import router as patients_router
 
 api = NinjaAPI(
     title="CareBridge API",
@@ -23,3 +24,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", audit_router)
+api.add_router("/", patients_router)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from carebridge.accounts.access import deny
 from carebridge.audit.models import ConsentKind
 from carebridge.audit.selectors import consents_of
 from carebridge.audit.services import consent_give, consent_withdraw
@@ -43,9 +44,16 @@ def _patient_or_404(request, public_id, *, manage=False, purpose="portal"):
 def portal_home(request):
     """Show the chosen record (own or a child's) with documents, consents and insurance."""
     patients = list(portal_patients(request.user))
-    if not patients:
+    chosen = request.GET.get("patient")
+    if not chosen and not patients:
         return render(request, "patients/portal_empty.html")
-    chosen = request.GET.get("patient") or str(patients[0].public_id)
+    chosen = chosen or str(patients[0].public_id)
+    if chosen not in {str(p.public_id) for p in patients}:
+        # The portal shows only one's own and one's wards' records; staff use the desk.
+        try:
+            deny(user=request.user, request=request, object_type="patient", object_id=chosen, reason="not_holder")
+        except NotFound:
+            raise Http404 from None
     patient = _patient_or_404(request, chosen)
     consents = list(consents_of(subject_public_ids=[patient.public_id]))
     active = {c.kind for c in consents if c.is_active}
