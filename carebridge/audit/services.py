@@ -62,6 +62,27 @@ def audit_record(
     )
 
 
+def audit_record_reads(*, actor=None, request=None, organisation=None, patients, object_type="patient",
+                       purpose=""):
+    """Append one "patient.read" row per patient shown in a list, in a single insert."""
+    if actor is None and request is not None:
+        actor = getattr(request, "user", None)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    ip, user_agent = _client(request)
+    if organisation is None and request is not None:
+        organisation = getattr(request, "api_organisation", None)
+    rows = [
+        AuditEvent(action="patient.read", actor_public_id=getattr(actor, "public_id", None),
+                   actor_label=getattr(actor, "email", "") if actor else "",
+                   organisation_public_id=getattr(organisation, "public_id", None), object_type=object_type,
+                   object_id=str(patient.public_id), patient_public_id=patient.public_id, purpose=purpose,
+                   ip_address=ip, user_agent=user_agent)
+        for patient in patients
+    ]
+    return AuditEvent.objects.bulk_create(rows)
+
+
 def consent_give(*, subject_public_id, kind, given_by, given_as="self", language=None, request=None):
     """Record a consent with the exact text shown in the language shown; refuse a second active one."""
     kind = ConsentKind(kind)

@@ -15,7 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from carebridge.accounts.models import Organisation, OrganisationKind
 from carebridge.audit.models import ConsentKind
 from carebridge.audit.selectors import consents_of
-from carebridge.audit.services import audit_record, consent_give, consent_withdraw
+from carebridge.audit.services import audit_record, audit_record_reads, consent_give, consent_withdraw
 from carebridge.core.api_support import SessionAuth
 from carebridge.core.errors import NotFound, ValidationFailed
 from carebridge.core.schemas import ErrorOut
@@ -25,7 +25,7 @@ from carebridge.patients.access import (
     duplicate_get_for_user,
     patient_get_for_user,
 )
-from carebridge.patients.models import Guardianship, PatientDocument
+from carebridge.patients.models import Guardianship, Patient, PatientDocument
 from carebridge.patients.mrz import MrzError
 from carebridge.patients.selectors import patient_search, portal_patients, registration_queue
 from carebridge.patients.services import (
@@ -237,7 +237,7 @@ def _patient_out(patient):
     fields = {key: getattr(patient, key) for key in PatientOut.model_fields if hasattr(patient, key)}
     fields["id"] = patient.public_id
     fields["record_numbers"] = [{"hospital_id": m.hospital.public_id, "hospital_name": m.hospital.name,
-                                 "number": m.number} for m in patient.record_numbers.select_related("hospital")]
+                                 "number": m.number} for m in patient.record_numbers.all()]
     return fields
 
 
@@ -274,15 +274,15 @@ def mrz_read_photo(request, photo: File[UploadedFile], visit_date: Form[dt.date 
 def patients_list(request, q: str = ""):
     """At the desk, search the hospital's patients; in the portal, list one's own and one's wards' records."""
     hospitals = desk_hospitals(request.auth)
-    if hospitals:
-        found = list(patient_search(hospital=hospitals[0], query=q)) if q else []
-        audit_record(action="patient.searched", actor=request.auth, request=request, organisation=hospitals[0],
-                     object_type="patient_search", details={"results": len(found)})
-    else:
-        found = list(portal_patients(request.auth))
-    for patient in found:
-        audit_record(action="patient.read", actor=request.auth, request=request, object_type="patient",
-                     object_id=patient.public_id, patient_public_id=patient.public_id, purpose="list")
+    with transaction.atomic():
+        if hospitals:
+            found = patient_search(hospital=hospitals[0], query=q) if q else Patient.objects.none()
+            found = list(found.prefetch_related("record_numbers__hospital"))
+            audit_record(action="patient.searched", actor=request.auth, request=request, organisation=hospitals[0],
+                         object_type="patient_search", details={"results": len(found)})
+        else:
+            found = list(portal_patients(request.auth).prefetch_related("record_numbers__hospital"))
+        audit_record_reads(actor=request.auth, request=request, patients=found, purpose="list")
     return [_patient_out(p) for p in found]
 
 

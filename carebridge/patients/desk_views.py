@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from carebridge.accounts.access import deny
-from carebridge.audit.services import audit_record
+from carebridge.audit.services import audit_record, audit_record_reads
 from carebridge.core.errors import CareBridgeError, NotFound
 from carebridge.patients import registration
 from carebridge.patients.access import desk_hospitals, duplicate_get_for_user, patient_get_for_user
@@ -38,8 +39,11 @@ def desk_home(request):
     query = request.GET.get("q", "").strip()
     results = list(patient_search(hospital=hospital, query=query)) if query else None
     if query:
-        audit_record(action="patient.searched", actor=request.user, request=request, organisation=hospital,
-                     object_type="patient_search", details={"results": len(results)})
+        with transaction.atomic():
+            audit_record(action="patient.searched", actor=request.user, request=request, organisation=hospital,
+                         object_type="patient_search", details={"results": len(results)})
+            audit_record_reads(actor=request.user, request=request, organisation=hospital, patients=results,
+                               purpose="registration")
     for patient in results or []:
         patient.mrn_here = record_number_at(patient, hospital)
     return render(request, "patients/desk_home.html", {

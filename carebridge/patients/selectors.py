@@ -48,7 +48,8 @@ def patient_search(*, hospital, query, limit=50):
         phone = None
     if phone:
         matches |= Q(phone=phone) | Q(emergency_contact_phone=phone)
-    return scope.filter(matches).order_by("family_name", "given_names")[:limit]
+    return scope.filter(pk__in=scope.filter(matches).order_by("family_name", "given_names", "pk")
+                        .values("pk")[:limit]).order_by("family_name", "given_names", "pk")
 
 
 def portal_patients(user):
