@@ -28,7 +28,12 @@ def main():
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from carebridge.accounts.models import Membership, Organisation
-    from carebridge.patients.models import IdentityDocument, MedicalRecordNumber, Patient, document_number_hash
+    from carebridge.patients.models import (
+        IdentityDocument,
+        MedicalRecordNumber,
+        Patient,
+        document_number_hash,
+    )
     from carebridge.patients.tests.factories import td3
 
     rng = random.Random(42)

@@ -9,3 +9,6 @@ account_event = Signal()
 # Sent inside the sign-up transaction: kwargs user, request, consents (kinds agreed to), language.
 # The audit app records the consents; an exception there rolls the whole sign-up back.
 account_signed_up = Signal()
+# Sent by `manage.py demo_load` after the organisations and accounts exist, so each app adds its own demo
+# data: kwargs organisations (by slug) and users (by e-mail). Receivers must be idempotent.
+demo_data_requested = Signal()

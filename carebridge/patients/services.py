@@ -114,7 +114,9 @@ def patient_register(
         errors.setdefault("acting_as", []).append(str(_("Choose who is registering.")))
     if acting_as == "guardian" and relationship not in Guardianship.Relationship.values:
         errors.setdefault("relationship", []).append(str(_("Choose your relationship to the patient.")))
-    if acting_as == "self" and getattr(registered_by, "patient_record", None) is not None:
+    known = _document_find(document["issuing_state"], document["number"]) if document else None
+    own_record = Patient.objects.filter(account=registered_by).first() if acting_as == "self" else None
+    if own_record is not None and (known is None or known.patient_id != own_record.pk):
         errors.setdefault("acting_as", []).append(str(_("Your own record already exists; register a child instead.")))
     # At the desk the coordinator records the consents the patient gives there, in the same way.
     missing = [kind for kind in REGISTRATION_CONSENTS if kind not in consents]

@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from carebridge.accounts import demo
 from carebridge.accounts.models import Membership, Organisation
 from carebridge.accounts.services import platform_organisation
+from carebridge.accounts.signals import demo_data_requested
 
 User = get_user_model()
 
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         for email, name, language, zone, role in demo.PORTAL_USERS:
             user = self._user(email, name, language, zone)
             Membership.objects.get_or_create(user=user, organisation=orgs["carebridge"], role=role)
+        users = {user.email: user for user in User.objects.filter(email__endswith=".demo")}
+        demo_data_requested.send(sender=self.__class__, organisations=orgs, users=users)
         self._print_sign_ins()
 
     def _user(self, email, name, language, zone):
