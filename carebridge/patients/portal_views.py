@@ -111,6 +111,13 @@ def register_details(request):
                     cleaned=form.cleaned_data, user=request.user, hospital=form.cleaned_data["hospital"],
                     acting_as=acting_as, request=request)
                 messages.success(request, _("The record is saved. The hospital will see it before you arrive."))
+                problem = registration.expiry_warning(data, form.cleaned_data.get("planned_visit"))
+                if problem == "expired":
+                    messages.warning(request, _("This passport has expired. You will need a valid passport to "
+                                                "travel and to be admitted."))
+                elif problem == "expires_before_visit":
+                    messages.warning(request, _("This passport expires before the planned visit. Renew it before "
+                                                "you travel."))
                 return redirect(f"{reverse('patients:portal_home')}?patient={patient.public_id}")
         except MrzError as exc:
             form.add_error(None, str(exc.message))

@@ -59,7 +59,7 @@ def portal_patients(user):
 
 
 def registration_queue(*, hospital, today=None):
-    """Return what the desk must look at: new sign-ups, incomplete records, likely duplicates, expiring passports."""
+    """Return what the desk must look at: new sign-ups, incomplete records, duplicates, expiring passports, handovers."""
     today = today or dt.date.today()  # noqa: DTZ011 - calendar dates
     patients = patients_at(hospital)
     recent = patients.filter(record_numbers__hospital=hospital,
@@ -72,12 +72,22 @@ def registration_queue(*, hospital, today=None):
     duplicates = DuplicateCandidate.objects.filter(
         patient__in=ids, other__in=ids, status=DuplicateCandidate.Status.OPEN
     ).select_related("patient", "other")
+    handover = patients.filter(date_of_birth__lte=_years_before(today + dt.timedelta(days=30), 18),
+                               guardianships__ended_at__isnull=True).distinct().order_by("date_of_birth")
     return {
+        "handover": list(handover[:100]),
         "new": list(recent.distinct().order_by("-created_at")[:100]),
         "incomplete": incomplete[:100],
         "duplicates": list(duplicates[:100]),
         "expiring": list(expiring.order_by("expiry_date")[:100]),
     }
+
+
+def _years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
 
 
 def record_number_at(patient, hospital):

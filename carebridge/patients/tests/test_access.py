@@ -86,3 +86,6 @@ def test_a_guardian_is_flagged_for_handover_when_the_child_turns_18(guardian, ha
 
     assert handover_due(patient)
     assert not handover_due(registered_child(guardian=guardian, hospital=haikou))
+    from carebridge.patients.selectors import registration_queue
+
+    assert registration_queue(hospital=haikou)["handover"] == [patient]
