@@ -3,10 +3,29 @@
 from django.conf import settings
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
+from carebridge.interop import fhir_consent, fhir_coverage, fhir_patient, fhir_related_person
 from carebridge.interop.fhir import FHIR_VERSION
 
 # Interactions are added here as each resource's API is built, so the statement never over-promises.
-SUPPORTED_RESOURCES = []
+SEARCHES = {
+    "Patient": fhir_patient.SEARCH_PARAMS,
+    "RelatedPerson": fhir_related_person.SEARCH_PARAMS,
+    "Consent": fhir_consent.SEARCH_PARAMS,
+    "Coverage": fhir_coverage.SEARCH_PARAMS,
+}
+
+
+def _resource(resource_type, params):
+    return {
+        "type": resource_type,
+        "profile": f"http://hl7.org/fhir/StructureDefinition/{resource_type}",
+        "interaction": [{"code": "read"}, {"code": "search-type"}],
+        "searchParam": [{"name": name, "type": param.type, "documentation": param.documentation}
+                        for name, param in params.items()],
+    }
+
+
+SUPPORTED_RESOURCES = [_resource(resource_type, params) for resource_type, params in SEARCHES.items()]
 
 
 def capability_statement(*, base_url):
@@ -30,10 +49,19 @@ def capability_statement(*, base_url):
         "rest": [
             {
                 "mode": "server",
-                "documentation": "Read-only FHIR R4 API. Errors are returned as OperationOutcome.",
+                "documentation": (
+                    "Read-only FHIR R4 API. Errors are returned as OperationOutcome. Searches are strict: an "
+                    "unknown parameter or modifier is refused with 400. Results are paged with _count (default "
+                    "20, at most 100) and _offset; a record the caller may not see is answered 404, as if missing."
+                ),
                 "security": {
                     "cors": False,
-                    "description": "Bearer tokens issued to organisations' systems by an administrator.",
+                    "service": [{"text": "Bearer token (RFC 6750) or signed-in session"}],
+                    "description": (
+                        "Send Authorization: Bearer <token>, a token issued to an organisation's system by an "
+                        "administrator and carrying the scope fhir:read; or use a signed-in session (staff after "
+                        "their second factor). A hospital's system reads that hospital's patients only."
+                    ),
                 },
                 "resource": list(SUPPORTED_RESOURCES),
             }

@@ -1,17 +1,45 @@
-"""FHIR R4 endpoints at /fhir/r4."""
+"""FHIR R4 endpoints at /fhir/r4: metadata, and read and search of the first-visit record."""
 
+from functools import wraps
+
+from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from carebridge.audit.models import Consent
+from carebridge.core.errors import NotFound
+from carebridge.interop import fhir_consent, fhir_coverage, fhir_patient, fhir_related_person
+from carebridge.interop.access import (
+    as_uuid,
+    audit_search_results,
+    caller_patient_get,
+    caller_patients,
+    record_number_visibility,
+    refuse,
+    searchable_record_numbers,
+)
+from carebridge.interop.auth import FhirAuthError, fhir_caller
 from carebridge.interop.capability import capability_statement
-from carebridge.interop.fhir import fhir_response, operation_outcome
+from carebridge.interop.fhir import etag, fhir_response, operation_outcome
+from carebridge.interop.fhir_search import (
+    SearchError,
+    any_of,
+    base_url,
+    page,
+    reference_id,
+    search_parse,
+    searchset,
+)
+from carebridge.patients.models import Guardianship, InsurancePolicy
+
+PATIENT_DETAILS = ("documents_of_identity", "record_numbers__hospital")
 
 
 @require_GET
 def metadata(request):
     """Serve the CapabilityStatement."""
-    base_url = request.build_absolute_uri("/fhir/r4").rstrip("/")
-    return fhir_response(capability_statement(base_url=base_url))
+    return fhir_response(capability_statement(base_url=base_url(request)))
 
 
 def not_supported(request, path):
@@ -20,4 +48,159 @@ def not_supported(request, path):
         code="not-supported",
         diagnostics=_("This FHIR interaction is not supported by this server: %(path)s") % {"path": path},
         status=404,
+    )
+
+
+def fhir_endpoint(view):
+    """Guard a read-only FHIR view: authenticate the caller and answer every failure as an OperationOutcome."""
+
+    @csrf_exempt  # nothing here writes; refusing other methods below answers them in FHIR's terms
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = operation_outcome(code="not-supported", status=405,
+                                         diagnostics=_("Only read and search are supported here."))
+            response["Allow"] = "GET, HEAD"
+            return response
+        try:
+            request.fhir_caller = fhir_caller(request)
+            return view(request, *args, **kwargs)
+        except FhirAuthError as exc:
+            response = operation_outcome(code=exc.code, diagnostics=exc.message, status=exc.status)
+            if exc.status == 401:
+                response["WWW-Authenticate"] = 'Bearer realm="fhir"'
+            return response
+        except NotFound:
+            return operation_outcome(code="not-found", status=404, diagnostics=_("Resource not found."))
+        except SearchError as exc:
+            return operation_outcome(code=exc.code, diagnostics=exc.message, status=400)
+
+    return wrapper
+
+
+def _read_response(resource):
+    return fhir_response(resource, headers={"ETag": etag(resource)})
+
+
+def _search_response(request, *, search, resource_type, patients, resources, total):
+    audit_search_results(request.fhir_caller, patients=patients, request=request, resource_type=resource_type,
+                         parameters=search.values)
+    return fhir_response(searchset(request, search=search, resources=resources, total=total))
+
+
+def _row_or_refuse(request, queryset, resource_id, object_type):
+    public_id = as_uuid(resource_id)
+    row = queryset.filter(public_id=public_id).first() if public_id else None
+    if row is None:
+        refuse(request.fhir_caller, request=request, object_type=object_type, object_id=resource_id)
+    return row
+
+
+def _referenced_patients(request, search, *names):
+    """Return the caller's patients, narrowed by every occurrence of the given reference parameters."""
+    patients = caller_patients(request.fhir_caller)
+    for name in names:
+        for alternatives in search.each(name):
+            ids = [reference_id(value, resource_type="Patient") for value in alternatives]
+            patients = patients.filter(any_of(Q(public_id=public_id) for public_id in ids if public_id))
+    return patients
+
+
+def _patient_resources(caller, patients):
+    shows = record_number_visibility(caller)
+    prefetch_related_objects(patients, *PATIENT_DETAILS)
+    return [fhir_patient.patient_resource(patient, record_numbers=[n for n in patient.record_numbers.all()
+                                                                  if shows(n)])
+            for patient in patients]
+
+
+@fhir_endpoint
+def patient_read(request, resource_id):
+    """Read a patient's first-visit record as a FHIR Patient."""
+    patient = caller_patient_get(request.fhir_caller, public_id=resource_id, request=request)
+    return _read_response(_patient_resources(request.fhir_caller, [patient])[0])
+
+
+@fhir_endpoint
+def patient_search(request):
+    """Search the patients the caller may see."""
+    caller = request.fhir_caller
+    search = search_parse(request.GET, params=fhir_patient.SEARCH_PARAMS)
+    matches = fhir_patient.patient_filter(search, record_numbers=searchable_record_numbers(caller))
+    patients, total = page(caller_patients(caller).filter(matches).order_by("family_name", "given_names", "pk"),
+                           search)
+    return _search_response(request, search=search, resource_type="Patient", patients=patients,
+                            resources=_patient_resources(caller, patients), total=total)
+
+
+@fhir_endpoint
+def related_person_read(request, resource_id):
+    """Read a patient's guardian as a FHIR RelatedPerson."""
+    guardianship = _row_or_refuse(request, Guardianship.objects.select_related("guardian", "patient"), resource_id,
+                                  "related_person")
+    caller_patient_get(request.fhir_caller, public_id=guardianship.patient.public_id, request=request)
+    return _read_response(fhir_related_person.related_person_resource(guardianship))
+
+
+@fhir_endpoint
+def related_person_search(request):
+    """Search the guardians of the patients the caller may see."""
+    search = search_parse(request.GET, params=fhir_related_person.SEARCH_PARAMS)
+    rows = Guardianship.objects.filter(patient__in=_referenced_patients(request, search, "patient"))
+    guardianships, total = page(rows.select_related("guardian", "patient").order_by("created_at", "pk"), search)
+    return _search_response(
+        request, search=search, resource_type="RelatedPerson", total=total,
+        patients=list({g.patient_id: g.patient for g in guardianships}.values()),
+        resources=[fhir_related_person.related_person_resource(g) for g in guardianships],
+    )
+
+
+def _consent_resources(consents, patients):
+    by_id = {patient.public_id: patient for patient in patients}
+    prefetch_related_objects(patients, "guardianships")
+    guardianships = {p.public_id: {g.guardian_id: g for g in p.guardianships.all()} for p in patients}
+    return [fhir_consent.consent_resource(consent, patient=by_id[consent.subject_public_id],
+                                          guardianships=guardianships[consent.subject_public_id])
+            for consent in consents]
+
+
+@fhir_endpoint
+def consent_read(request, resource_id):
+    """Read a consent given for a patient as a FHIR Consent."""
+    consent = _row_or_refuse(request, Consent.objects.all(), resource_id, "consent")
+    patient = caller_patient_get(request.fhir_caller, public_id=consent.subject_public_id, request=request)
+    return _read_response(_consent_resources([consent], [patient])[0])
+
+
+@fhir_endpoint
+def consent_search(request):
+    """Search the consents of the patients the caller may see."""
+    search = search_parse(request.GET, params=fhir_consent.SEARCH_PARAMS)
+    patients = _referenced_patients(request, search, "patient")
+    rows = Consent.objects.filter(subject_public_id__in=patients.values("public_id")).order_by("-given_at", "pk")
+    consents, total = page(rows, search)
+    patients = list(patients.filter(public_id__in={consent.subject_public_id for consent in consents}))
+    return _search_response(request, search=search, resource_type="Consent", patients=patients,
+                            resources=_consent_resources(consents, patients), total=total)
+
+
+@fhir_endpoint
+def coverage_read(request, resource_id):
+    """Read an insurance policy of a patient as a FHIR Coverage."""
+    policy = _row_or_refuse(request, InsurancePolicy.objects.select_related("payer", "patient"), resource_id,
+                            "insurance_policy")
+    caller_patient_get(request.fhir_caller, public_id=policy.patient.public_id, request=request)
+    return _read_response(fhir_coverage.coverage_resource(policy))
+
+
+@fhir_endpoint
+def coverage_search(request):
+    """Search the insurance policies of the patients the caller may see."""
+    search = search_parse(request.GET, params=fhir_coverage.SEARCH_PARAMS)
+    rows = InsurancePolicy.objects.filter(patient__in=_referenced_patients(request, search, "patient", "beneficiary"))
+    policies, total = page(rows.select_related("payer", "patient").order_by("created_at", "pk"), search)
+    return _search_response(
+        request, search=search, resource_type="Coverage", total=total,
+        patients=list({policy.patient_id: policy.patient for policy in policies}.values()),
+        resources=[fhir_coverage.coverage_resource(policy) for policy in policies],
     )

@@ -17,8 +17,23 @@ def test_metadata_serves_a_capability_statement_that_validates(client):
     assert statement.rest[0].mode == "server"
 
 
+def test_the_capability_statement_lists_exactly_what_is_served(client):
+    rest = CapabilityStatement.model_validate(client.get("/fhir/r4/metadata").json()).rest[0]
+
+    resources = {resource.type: resource for resource in rest.resource}
+    assert set(resources) == {"Patient", "RelatedPerson", "Consent", "Coverage"}
+    for resource in resources.values():
+        assert [interaction.code for interaction in resource.interaction] == ["read", "search-type"]
+    assert {p.name for p in resources["Patient"].searchParam} == {
+        "identifier", "name", "family", "given", "birthdate", "nationality"}
+    assert {p.name for p in resources["Coverage"].searchParam} == {"patient", "beneficiary"}
+    assert {p.name for p in resources["Consent"].searchParam} == {"patient"}
+    assert "fhir:read" in rest.security.description
+    assert rest.security.service[0].text
+
+
 def test_an_unsupported_interaction_gets_an_operation_outcome(client):
-    response = client.get("/fhir/r4/Patient/does-not-exist", HTTP_ACCEPT_LANGUAGE="es")
+    response = client.get("/fhir/r4/Observation/does-not-exist", HTTP_ACCEPT_LANGUAGE="es")
 
     assert response.status_code == 404
     outcome = OperationOutcome.model_validate(response.json())

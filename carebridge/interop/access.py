@@ -1,0 +1,86 @@
+"""What a FHIR caller may read: the patients app's checks, chosen by whether a person or a system asks."""
+
+import uuid
+
+from django.db.models import prefetch_related_objects
+
+from carebridge.accounts.access import deny
+from carebridge.accounts.models import OrganisationKind
+from carebridge.accounts.selectors import organisations_with_role
+from carebridge.audit.services import audit_record
+from carebridge.patients.access import (
+    RECORD_READERS,
+    patient_get_for_organisation,
+    patient_get_for_user,
+    patients_visible_to_organisation,
+    patients_visible_to_user,
+)
+from carebridge.patients.models import MedicalRecordNumber
+from carebridge.patients.selectors import portal_patients
+
+
+def as_uuid(value):
+    """Return the UUID a FHIR id or reference names, or None when it names none."""
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def caller_patients(caller):
+    """Return the patient records the caller may read."""
+    if caller.is_system:
+        return patients_visible_to_organisation(caller.organisation)
+    return patients_visible_to_user(caller.user)
+
+
+def caller_patient_get(caller, *, public_id, request, purpose="fhir-read"):
+    """Return a patient the caller may read, auditing the read; NotFound whether missing or forbidden."""
+    if as_uuid(public_id) is None:
+        refuse(caller, request=request, object_type="patient", object_id=public_id)
+    if caller.is_system:
+        return patient_get_for_organisation(organisation=caller.organisation, public_id=public_id, request=request,
+                                            purpose=purpose)
+    return patient_get_for_user(user=caller.user, public_id=public_id, request=request, purpose=purpose)
+
+
+def refuse(caller, *, request, object_type, object_id):
+    """Record a refused or impossible look-up and raise NotFound."""
+    deny(user=caller.user, request=request, object_type=object_type, object_id=object_id, reason="not_found")
+
+
+def caller_hospitals(caller):
+    """Return the hospitals whose records the caller reads as staff or as the hospital's system."""
+    if caller.is_system:
+        organisation = caller.organisation
+        return [organisation] if organisation is not None and organisation.kind == OrganisationKind.HOSPITAL else []
+    return organisations_with_role(caller.user, *RECORD_READERS)
+
+
+def record_number_visibility(caller):
+    """Return a test of which record numbers the caller sees: all for the patient's side, else own hospitals'."""
+    hospitals = {hospital.pk for hospital in caller_hospitals(caller)}
+    held = set() if caller.is_system else set(portal_patients(caller.user).values_list("pk", flat=True))
+    return lambda record_number: record_number.patient_id in held or record_number.hospital_id in hospitals
+
+
+def searchable_record_numbers(caller):
+    """Return the record-number rows a caller may search by: their hospitals' and those of records they hold."""
+    numbers = MedicalRecordNumber.objects.filter(hospital__in=caller_hospitals(caller))
+    if not caller.is_system:
+        numbers |= MedicalRecordNumber.objects.filter(patient__in=portal_patients(caller.user))
+    return numbers
+
+
+def audit_search_results(caller, *, patients, request, resource_type, parameters):
+    """Write one patient.read row per patient a search returned."""
+    hospitals = {hospital.pk: hospital for hospital in caller_hospitals(caller)}
+    prefetch_related_objects(patients, "record_numbers")
+    for patient in patients:
+        hospital = next((hospitals[mrn.hospital_id] for mrn in patient.record_numbers.all()
+                         if mrn.hospital_id in hospitals), None)
+        audit_record(action="patient.read", actor=caller.user, request=request, organisation=hospital,
+                     object_type="patient", object_id=patient.public_id, patient_public_id=patient.public_id,
+                     purpose="fhir-search",
+                     details={"as": "system" if caller.is_system else ("staff" if hospital else "portal"),
+                              "resource": resource_type, "parameters": sorted(parameters)})

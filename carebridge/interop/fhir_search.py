@@ -1,0 +1,196 @@
+"""FHIR search: strict parameter parsing, the value syntaxes (token, date, reference), and searchset Bundles."""
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from carebridge.interop.access import as_uuid
+from carebridge.interop.fhir import validated
+
+DEFAULT_COUNT = 20
+MAX_COUNT = 100
+# Result parameters this server understands besides the search parameters of each resource.
+PAGING_PARAMETERS = ("_count", "_offset")
+# _format may be sent with any interaction; this server speaks JSON only.
+JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
+# Modifiers accepted per parameter type; any other is refused rather than ignored.
+MODIFIERS = {"string": {"", "contains"}, "token": {""}, "date": {""}, "reference": {""}}
+DATE_PREFIXES = ("eq", "ne", "lt", "gt", "ge", "le")
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class SearchParam:
+    """A search parameter a resource supports: its FHIR type and what it matches."""
+
+    type: str
+    documentation: str
+
+
+class SearchError(Exception):
+    """Refuse a search this server cannot run exactly as asked (400 OperationOutcome)."""
+
+    def __init__(self, message, *, code="invalid"):
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass
+class Search:
+    """A parsed search: the values of each parameter (repeats are ANDed), and the page asked for."""
+
+    values: dict = field(default_factory=dict)
+    count: int = DEFAULT_COUNT
+    offset: int = 0
+
+    def each(self, name):
+        """Return the OR-lists of one parameter: one list per occurrence, one item per comma-separated value."""
+        return [split_or(value) for value in self.values.get(name, [])]
+
+
+def search_parse(query, *, params):
+    """Parse a query string against the parameters a resource supports; refuse anything else."""
+    search = Search()
+    for key in query:
+        name, _sep, modifier = key.partition(":")
+        if name in PAGING_PARAMETERS and not modifier:
+            continue
+        if key == "_format":
+            _json_format_check(query.getlist(key))
+            continue
+        if name not in params:
+            raise SearchError(_("This server does not support the search parameter %(name)s.") % {"name": key},
+                              code="not-supported")
+        if modifier not in MODIFIERS[params[name].type]:
+            raise SearchError(_("This server does not support the modifier of %(name)s.") % {"name": key},
+                              code="not-supported")
+        values = [value.strip() for value in query.getlist(key) if value.strip()]
+        search.values.setdefault(name, []).extend(values)
+    search.count = min(_whole_number(query, "_count", DEFAULT_COUNT), MAX_COUNT)
+    search.offset = _whole_number(query, "_offset", 0)
+    return search
+
+
+def _json_format_check(formats):
+    if any(value.split(";")[0].strip() not in JSON_FORMATS for value in formats):
+        raise SearchError(_("This server answers in JSON only."), code="not-supported")
+
+
+def _whole_number(query, name, default):
+    raw = query.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SearchError(_("%(name)s must be a whole number.") % {"name": name})
+    return int(raw)
+
+
+def split_or(value):
+    """Split a parameter value at unescaped commas (alternatives), undoing FHIR's backslash escapes."""
+    parts = re.split(r"(?<!\\),", value)
+    return [re.sub(r"\\([,|$\\])", r"\1", part) for part in parts if part]
+
+
+def any_of(queries):
+    """Return a filter matching any of the filters given (nothing when none is given)."""
+    queries = list(queries)
+    return reduce(or_, queries) if queries else NOTHING
+
+
+def token(value):
+    """Split a token value into (system, code): system is None when not given, "" for `|code`."""
+    if "|" not in value:
+        return None, value
+    system, _sep, code = value.partition("|")
+    return system, code
+
+
+def reference_id(value, *, resource_type):
+    """Return the UUID a reference value (`id`, `Type/id` or an absolute URL) names, or None."""
+    parts = value.rstrip("/").split("/")
+    if len(parts) > 1 and parts[-2] != resource_type:
+        return None
+    return as_uuid(parts[-1])
+
+
+def date_filter(field_name, value):
+    """Return the filter of a date parameter: [prefix]YYYY[-MM[-DD]] matched as the range it names."""
+    prefix, raw = "eq", value
+    if value[:2].isalpha():
+        prefix, raw = value[:2], value[2:]
+        if prefix not in DATE_PREFIXES:
+            raise SearchError(_("This server does not support the date prefix %(prefix)s.") % {"prefix": prefix},
+                              code="not-supported")
+    start, end = _date_range(raw)
+    within = Q(**{f"{field_name}__range": (start, end)})
+    return {
+        "eq": within,
+        "ne": ~within,
+        "lt": Q(**{f"{field_name}__lt": start}),
+        "gt": Q(**{f"{field_name}__gt": end}),
+        "ge": Q(**{f"{field_name}__gte": start}),
+        "le": Q(**{f"{field_name}__lte": end}),
+    }[prefix]
+
+
+def _date_range(raw):
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", raw)
+    if not match:
+        raise SearchError(_("Give a date as YYYY, YYYY-MM or YYYY-MM-DD, with an optional prefix."))
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        if day is not None:
+            start = end = dt.date(year, month, day)
+        elif month is not None:
+            start = dt.date(year, month, 1)
+            end = start.replace(day=calendar.monthrange(year, month)[1])
+        else:
+            start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    except ValueError as exc:
+        raise SearchError(_("Give a date as YYYY, YYYY-MM or YYYY-MM-DD, with an optional prefix.")) from exc
+    return start, end
+
+
+def base_url(request):
+    """Return the absolute base URL of the FHIR API."""
+    return request.build_absolute_uri("/fhir/r4").rstrip("/")
+
+
+def _page_url(request, search, offset):
+    items = [(key, value) for key in request.GET if key not in PAGING_PARAMETERS
+             for value in request.GET.getlist(key)]
+    items += [("_count", search.count), ("_offset", offset)]
+    return f"{request.build_absolute_uri(request.path)}?{urlencode(items)}"
+
+
+def searchset(request, *, search, resources, total):
+    """Return the validated searchset Bundle of one page of results, with self, previous and next links."""
+    links = [{"relation": "self", "url": _page_url(request, search, search.offset)}]
+    if search.offset > 0:
+        links.append({"relation": "previous", "url": _page_url(request, search, max(search.offset - search.count, 0))})
+    if search.count and search.offset + search.count < total:
+        links.append({"relation": "next", "url": _page_url(request, search, search.offset + search.count)})
+    base = base_url(request)
+    entries = [
+        {"fullUrl": f"{base}/{resource.get_resource_type()}/{resource.id}", "resource": resource,
+         "search": {"mode": "match"}}
+        for resource in resources
+    ]
+    bundle = {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links}
+    if entries:
+        bundle["entry"] = entries
+    return validated(bundle)
+
+
+def page(queryset, search):
+    """Return (rows of the asked page, total number of matches)."""
+    total = queryset.count()
+    return list(queryset[search.offset:search.offset + search.count]), total
