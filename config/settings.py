@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "carebridge.audit",
     "carebridge.notifications",
     "carebridge.patients",
+    "carebridge.catalog",
+    "carebridge.scheduling",
+    "carebridge.language",
     "carebridge.interop",
 ]
 
@@ -221,6 +224,12 @@ EMAIL_BACKEND = env.str(
     default="django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
+)
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default="carebridge.notifications.sms.LocmemSmsBackend"
+    if PROFILE == "test"
+    else "carebridge.notifications.sms.ConsoleSmsBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CareBridge <no-reply@carebridge.invalid>")
 if PRODUCTION:

@@ -51,7 +51,11 @@ class StaffSecondFactorMiddleware:
         user = getattr(request, "user", None)
         needs_factor = user is not None and user.is_authenticated and is_staff_user(user) and not user.is_verified()
         if needs_factor and not self._exempt(request.path):
-            if request.path.startswith(("/api/", "/fhir/")):
+            if request.path.startswith("/fhir/"):
+                body = {"resourceType": "OperationOutcome", "issue": [
+                    {"severity": "error", "code": "login", "diagnostics": _("Give your second factor first.")}]}
+                return JsonResponse(body, status=401, content_type="application/fhir+json")
+            if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"code": "second_factor_required", "message": _("Give your second factor first."), "details": {}},
                     status=401,

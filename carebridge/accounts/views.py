@@ -12,8 +12,8 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from carebridge.accounts import services
@@ -130,6 +130,11 @@ def otp_verify(request):
         return redirect(f"{reverse('accounts:otp_setup')}?next={_safe_next(request)}")
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        devices = list(devices_for_user(request.user))
+        if devices and not any(d.verify_is_allowed()[0] for d in devices):
+            # django-otp pauses a device briefly after a wrong code; even the right code is refused meanwhile.
+            form.add_error("token", _("Too many wrong codes in a row. Wait a few seconds, then enter the newest code."))
+            return render(request, "accounts/otp_verify.html", {"form": form, "next": _safe_next(request)}, status=429)
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)

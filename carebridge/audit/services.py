@@ -89,6 +89,10 @@ def consent_give(*, subject_public_id, kind, given_by, given_as="self", language
     language = language or translation.get_language() or "en"
     with translation.override(language):
         version, text = consent_text(kind)
+    if language != "en":
+        with translation.override("en"):
+            if consent_text(kind)[1] == text:
+                language = "en"  # no translation of this wording yet: the patient was shown the English text
     with transaction.atomic():
         if Consent.objects.filter(subject_public_id=subject_public_id, kind=kind, withdrawn_at__isnull=True).exists():
             raise Conflict(_("This consent has already been given."), code="consent_already_given")
@@ -118,8 +122,9 @@ def consent_give(*, subject_public_id, kind, given_by, given_as="self", language
 def consent_withdraw(*, consent, withdrawn_by, request=None):
     """Withdraw an active consent; the record and its withdrawal both stay."""
     with transaction.atomic():
+        now = timezone.now()
         updated = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
-            withdrawn_at=timezone.now(), withdrawn_by=withdrawn_by
+            withdrawn_at=now, withdrawn_by=withdrawn_by, updated_at=now
         )
         if not updated:
             raise Conflict(_("This consent has already been withdrawn."), code="consent_already_withdrawn")

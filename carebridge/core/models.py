@@ -46,3 +46,26 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.name}#{self.pk} ({self.state})"
+
+
+class TranslatableMixin(models.Model):
+    """Let staff translate a record's texts: `translations` maps a language code to {field: text}.
+
+    `translated(field)` gives the text in the active language, falling back to English and then to the
+    field's own value (written in whatever language staff entered it).
+    """
+
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def translated(self, field, language=None):
+        from django.utils import translation
+
+        language = (language or translation.get_language() or "en").lower()
+        for code in (language, language.split("-")[0], "en"):
+            text = (self.translations.get(code) or {}).get(field)
+            if text:
+                return text
+        return getattr(self, field)

@@ -1,0 +1,1 @@
+"""The interpreter and volunteer pool, interpreter assignments and navigators (filled in with the booking work)."""

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SchedulingConfig(AppConfig):
+    name = "carebridge.scheduling"
+    label = "scheduling"
+    verbose_name = _("Scheduling")
+
+    def ready(self):
+        from carebridge.scheduling import tasks  # noqa: F401 - registers the reminder jobs
