@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); $(PYTHON) -m pip install --quiet --user virtualenv && $(PYTHON) -m virtualenv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@# rapidocr pulls in opencv-python (needs libGL); the headless build, reinstalled last, owns cv2/ and needs none.
+	$(PY) -m pip install --quiet --force-reinstall --no-deps opencv-python-headless
 	touch $(STAMP)
 
 install: $(STAMP)

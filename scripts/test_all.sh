@@ -17,7 +17,7 @@ trap 'rm -rf "$REPORTS"' EXIT
 
 STAGES=()    # "name|status|seconds"
 FAILED=0
-STAGE_COUNT=7
+STAGE_COUNT=8
 stage_number=0
 
 # stage NAME CMD...: run one stage under a header, record its status and duration.
@@ -72,6 +72,7 @@ print(total - failed - skipped, failed, skipped)
 PY
 }
 
+stage "system packages" bash scripts/system_deps.sh
 stage "ruff check" "$VENV/bin/ruff" check .
 stage "migrations up to date" "$PY" manage.py makemigrations --check --dry-run
 stage "translation catalogs complete" "$PY" scripts/messages.py check
