@@ -4,6 +4,7 @@ CAREBRIDGE_ENV selects the profile: ``development`` (default), ``test`` or ``pro
 Bad values fail loudly at start-up rather than at the first request.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -124,6 +125,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests use a file, not shared-cache memory: threads racing for a slot then wait on SQLite's
+            # write lock as in production instead of failing with "database table is locked".
+            "TEST": {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -30,10 +30,12 @@ def job_handler(name):
     return register
 
 
-def job_enqueue(*, name, delay=None, **kwargs):
-    """Record a job in the current transaction and start it once that transaction commits."""
-    job = Job.objects.create(name=name, kwargs=kwargs, run_after=timezone.now() + (delay or timedelta()))
-    if delay is None:
+def job_enqueue(*, name, delay=None, run_after=None, **kwargs):
+    """Record a job in the current transaction; start it after commit, or leave it for `run_after` (or `delay`)."""
+    later = run_after is not None or delay is not None
+    run_after = run_after or timezone.now() + (delay or timedelta())
+    job = Job.objects.create(name=name, kwargs=kwargs, run_after=run_after)
+    if not later:
         transaction.on_commit(lambda: _dispatch(job.pk))
     return job
 

@@ -8,4 +8,4 @@ class SchedulingConfig(AppConfig):
     verbose_name = _("Scheduling")
 
     def ready(self):
-        from carebridge.scheduling import tasks  # noqa: F401 - registers the reminder jobs
+        from carebridge.scheduling import demo, tasks  # noqa: F401 - the demo receiver and the reminder jobs

@@ -5,6 +5,8 @@ unique index), and a room by at most one booking per night (a unique claim per r
 database refuses the second claim whatever the application does.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -67,8 +69,8 @@ class BookingPolicy(models.Model):
     max_days_ahead = models.PositiveSmallIntegerField(_("book at most this many days ahead"), default=120)
     cancel_cutoff_hours = models.PositiveSmallIntegerField(_("patients cancel or move up to this many hours before"),
                                                            default=24)
-    opens_at = models.TimeField(_("outpatient opening time"), default="07:30")
-    closes_at = models.TimeField(_("outpatient closing time"), default="17:30")
+    opens_at = models.TimeField(_("outpatient opening time"), default=dt.time(7, 30))
+    closes_at = models.TimeField(_("outpatient closing time"), default=dt.time(17, 30))
 
     def __str__(self):
         return f"{self.hospital} booking policy"

@@ -169,7 +169,7 @@ def appointment_book(*, patient, slot, service, booked_by, note="", rescheduled_
         signals.appointment_booked.send(sender=Appointment, appointment=appointment, request=request)
         for kind, before in REMINDERS:
             if appointment.start - before > now:
-                job_enqueue(name="scheduling.reminder", delay=appointment.start - before - now,
+                job_enqueue(name="scheduling.reminder", run_after=appointment.start - before,
                             appointment_id=appointment.pk, kind=kind)
         audit_record(action="appointment.booked", actor=booked_by, request=request, organisation=slot.hospital,
                      object_type="appointment", object_id=appointment.public_id, patient_public_id=patient.public_id)

@@ -35,3 +35,15 @@ def country(alpha_2):
 def language(tag):
     """Name a language in the current locale."""
     return i18n.language_name(tag)
+
+
+@register.simple_tag
+def translated(obj, field):
+    """Return a staff-written field of a record in the current language (TranslatableMixin)."""
+    return obj.translated(field)
+
+
+@register.filter
+def translated_field(obj, field):
+    """Return a staff-written field of a record in the current language, as a filter."""
+    return obj.translated(field)
