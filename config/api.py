@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from carebridge.accounts.api import router as accounts_router
 from carebridge.audit.api import router as audit_router
+from carebridge.catalog.api import router as catalog_router
 from carebridge.core.api_support import BearerTokenAuth, SessionAuth, install_error_handlers
 from carebridge.patients.api import router as patients_router
 
@@ -24,4 +25,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", audit_router)
+api.add_router("/", catalog_router)
 api.add_router("/", patients_router)

@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "carebridge.catalog"
     label = "catalog"
     verbose_name = _("Catalog")
+
+    def ready(self):
+        from carebridge.catalog import demo  # noqa: F401 - connects the demo-data receiver
