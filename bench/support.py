@@ -10,12 +10,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _fresh_postgres_database(url):
+    """Create an empty database beside the one DATABASE_URL names (dropped at exit); return its URL."""
+    import atexit
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"carebridge_bench_{os.getpid()}"
+    admin = psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+    atexit.register(drop)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
 def django_setup():
-    """Point Django at a fresh SQLite file (or DATABASE_URL) with the bench URLs, migrate, and return settings."""
+    """Point Django at a fresh database (a temporary SQLite file, or a new database on the DATABASE_URL server)."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("CAREBRIDGE_ENV", "test")
-    if not os.environ.get("DATABASE_URL"):
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        os.environ["DATABASE_URL"] = _fresh_postgres_database(os.environ["DATABASE_URL"])
+    else:
+        os.environ.pop("DATABASE_URL", None)
         os.environ["SQLITE_PATH"] = os.path.join(tempfile.mkdtemp(prefix="carebridge-bench-"), "bench.sqlite3")
     import django
     from django.conf import settings
@@ -25,8 +48,6 @@ def django_setup():
     settings.ALLOWED_HOSTS = ["testserver"]
     from django.core.management import call_command
 
-    if os.environ.get("DATABASE_URL"):
-        call_command("flush", "--no-input", verbosity=0)
     call_command("migrate", verbosity=0)
     return settings
 

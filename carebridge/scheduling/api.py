@@ -133,7 +133,7 @@ def _appointment_out(a):
         "status": a.status, "interpreter_needed": a.interpreter_needed,
         "interpreter_language": a.interpreter_language, "check_in_code": a.check_in_code,
         "itinerary": [{"station": s.station.translated("name"), "area": s.area, "start": s.start, "end": s.end}
-                      for s in a.itinerary.select_related("station")],
+                      for s in a.itinerary.select_related("station")] if a.service.kind == "checkup_package" else [],
     }
 
 

@@ -54,7 +54,10 @@ def message_context(appointment, language):
 
 def appointment_message_send(*, appointment, template, with_invite=False):
     """Queue an e-mail to each recipient in their language, and a text message to the patient's phone."""
-    for address, language in _recipients(appointment.patient):
+    recipients = list(_recipients(appointment.patient))
+    if not recipients and not appointment.patient.phone:
+        return
+    for address, language in recipients:
         attachments = []
         if with_invite:
             attachments = [["appointment.ics", appointment_ics(appointment, language=language), "text/calendar"]]

@@ -51,7 +51,9 @@ class BookingRefused(CareBridgeError):
 
 def booking_policy(hospital):
     """Return the hospital's booking rules, creating the defaults on first use."""
-    policy, _created = BookingPolicy.objects.get_or_create(hospital=hospital)
+    policy = BookingPolicy.objects.filter(hospital=hospital).first()
+    if policy is None:
+        policy, _created = BookingPolicy.objects.get_or_create(hospital=hospital)
     return policy
 
 
@@ -149,20 +151,21 @@ def appointment_book(*, patient, slot, service, booked_by, note="", rescheduled_
     now = timezone.now()
     _check_bookable(slot=slot, service=service, patient=patient, now=now)
     needs_interpreter = _interpreter_need(patient, slot)
-    try:
-        with transaction.atomic():
-            appointment = Appointment.objects.create(
-                hospital=slot.hospital, patient=patient, service=service, clinician=slot.clinician, slot=slot,
-                start=slot.start, end=slot.end, booked_by=booked_by, note=note[:2000],
-                interpreter_needed=needs_interpreter,
-                interpreter_language=patient.preferred_language if needs_interpreter else "",
-                check_in_code=secrets.token_urlsafe(12), rescheduled_from=rescheduled_from,
-            )
-    except IntegrityError as exc:
-        raise SlotTaken(details={"alternatives": [
-            {"slot_id": str(s.public_id), "start": s.start.isoformat(), "clinician": s.clinician.name
-             if s.clinician_id else ""} for s in free_slots_like(slot, service=service)]}) from exc
     with transaction.atomic():
+        try:
+            # The claim is the insert; a savepoint keeps the transaction usable when another booking won.
+            with transaction.atomic():
+                appointment = Appointment.objects.create(
+                    hospital=slot.hospital, patient=patient, service=service, clinician=slot.clinician, slot=slot,
+                    start=slot.start, end=slot.end, booked_by=booked_by, note=note[:2000],
+                    interpreter_needed=needs_interpreter,
+                    interpreter_language=patient.preferred_language if needs_interpreter else "",
+                    check_in_code=secrets.token_urlsafe(12), rescheduled_from=rescheduled_from,
+                )
+        except IntegrityError as exc:
+            raise SlotTaken(details={"alternatives": [
+                {"slot_id": str(s.public_id), "start": s.start.isoformat(), "clinician": s.clinician.name
+                 if s.clinician_id else ""} for s in free_slots_like(slot, service=service)]}) from exc
         record_number_assign(patient=patient, hospital=slot.hospital)
         if service.kind == Service.Kind.CHECKUP_PACKAGE:
             _itinerary_build(appointment)
@@ -173,13 +176,11 @@ def appointment_book(*, patient, slot, service, booked_by, note="", rescheduled_
                             appointment_id=appointment.pk, kind=kind)
         audit_record(action="appointment.booked", actor=booked_by, request=request, organisation=slot.hospital,
                      object_type="appointment", object_id=appointment.public_id, patient_public_id=patient.public_id)
-        transaction.on_commit(lambda: _message(appointment.pk, "scheduling/messages/booked", invite=True))
+        transaction.on_commit(lambda: _message(appointment, "scheduling/messages/booked", invite=True))
     return appointment
 
 
-def _message(appointment_id, template, invite=False):
-    appointment = Appointment.objects.select_related("patient", "service", "hospital", "clinician").get(
-        pk=appointment_id)
+def _message(appointment, template, invite=False):
     with transaction.atomic():
         appointment_message_send(appointment=appointment, template=template, with_invite=invite)
 
@@ -222,7 +223,7 @@ def appointment_cancel(*, appointment, actor, actor_is_staff=False, reason="", r
                      object_type="appointment", object_id=appointment.public_id,
                      patient_public_id=appointment.patient.public_id, details={"reason": reason[:200]})
         if notify:
-            transaction.on_commit(lambda: _message(appointment.pk, "scheduling/messages/cancelled"))
+            transaction.on_commit(lambda: _message(appointment, "scheduling/messages/cancelled"))
     return appointment
 
 
