@@ -23,10 +23,11 @@ demo: $(STAMP)
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py demo_load
 	$(PY) manage.py collectstatic --no-input -v 0
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@# A worker runs jobs due later (reminders) beside the web server; both stop together.
+	$(PY) manage.py jobs_work & worker=$$!; trap 'kill $$worker' EXIT INT TERM; $(PY) manage.py runserver 127.0.0.1:8000
 
 run: $(STAMP)
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py jobs_work & worker=$$!; trap 'kill $$worker' EXIT INT TERM; $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
