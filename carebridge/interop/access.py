@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 
 from carebridge.accounts.access import deny
 from carebridge.accounts.models import OrganisationKind
@@ -17,6 +17,10 @@ from carebridge.patients.access import (
 )
 from carebridge.patients.models import MedicalRecordNumber
 from carebridge.patients.selectors import portal_patients
+from carebridge.scheduling.access import DESK_ROLES, appointment_get_for_user, appointment_relation
+from carebridge.scheduling.models import Appointment
+
+APPOINTMENT_DETAILS = ("patient", "service__hospital", "hospital", "clinician", "slot")
 
 
 def as_uuid(value):
@@ -84,3 +88,45 @@ def audit_search_results(caller, *, patients, request, resource_type, parameters
                      purpose="fhir-search",
                      details={"as": "system" if caller.is_system else ("staff" if hospital else "portal"),
                               "resource": resource_type, "parameters": sorted(parameters)})
+
+
+def caller_appointments(caller):
+    """Return the appointments the caller may read: a hospital's system its hospital's; a person as on the site.
+
+    For a person this mirrors scheduling's `appointment_relation`: the appointments of the records they hold
+    as patient or guardian, their hospitals' (desk staff), and their own (the clinician).
+    """
+    if caller.is_system:
+        return Appointment.objects.filter(hospital__in=caller_hospitals(caller))
+    user = caller.user
+    visible = Q(patient__in=portal_patients(user)) | Q(hospital__in=organisations_with_role(user, *DESK_ROLES))
+    visible |= Q(clinician__user=user)
+    return Appointment.objects.filter(visible)
+
+
+def caller_appointment_get(caller, *, public_id, request):
+    """Return an appointment the caller may read, auditing the read; NotFound whether missing or forbidden."""
+    if as_uuid(public_id) is None:
+        refuse(caller, request=request, object_type="appointment", object_id=public_id)
+    if not caller.is_system:
+        return appointment_get_for_user(user=caller.user, public_id=public_id, request=request)
+    appointment = caller_appointments(caller).select_related(*APPOINTMENT_DETAILS).filter(public_id=public_id).first()
+    if appointment is None:
+        deny(user=None, request=request, object_type="appointment", object_id=public_id,
+             reason="not_in_organisation")
+    audit_record(action="appointment.read", request=request, organisation=caller.organisation,
+                 object_type="appointment", object_id=appointment.public_id,
+                 patient_public_id=appointment.patient.public_id, purpose="fhir-read", details={"as": "system"})
+    return appointment
+
+
+def audit_appointment_search_results(caller, *, appointments, request, parameters):
+    """Write one appointment.read row per appointment a search returned."""
+    for appointment in appointments:
+        audit_record(action="appointment.read", actor=caller.user, request=request,
+                     organisation=appointment.hospital, object_type="appointment",
+                     object_id=appointment.public_id, patient_public_id=appointment.patient.public_id,
+                     purpose="fhir-search",
+                     details={"as": "system" if caller.is_system else appointment_relation(caller.user, appointment),
+                              "resource": "Appointment",
+                              "parameters": sorted(parameters)})

@@ -3,7 +3,17 @@
 from django.conf import settings
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
-from carebridge.interop import fhir_consent, fhir_coverage, fhir_patient, fhir_related_person
+from carebridge.interop import (
+    fhir_appointment,
+    fhir_consent,
+    fhir_coverage,
+    fhir_healthcare_service,
+    fhir_organization,
+    fhir_patient,
+    fhir_practitioner,
+    fhir_related_person,
+    fhir_schedule,
+)
 from carebridge.interop.fhir import FHIR_VERSION
 
 # Interactions are added here as each resource's API is built, so the statement never over-promises.
@@ -12,6 +22,14 @@ SEARCHES = {
     "RelatedPerson": fhir_related_person.SEARCH_PARAMS,
     "Consent": fhir_consent.SEARCH_PARAMS,
     "Coverage": fhir_coverage.SEARCH_PARAMS,
+    "Organization": fhir_organization.ORGANIZATION_SEARCH_PARAMS,
+    "Location": fhir_organization.LOCATION_SEARCH_PARAMS,
+    "HealthcareService": fhir_healthcare_service.SEARCH_PARAMS,
+    "Practitioner": fhir_practitioner.PRACTITIONER_SEARCH_PARAMS,
+    "PractitionerRole": fhir_practitioner.PRACTITIONER_ROLE_SEARCH_PARAMS,
+    "Schedule": fhir_schedule.SCHEDULE_SEARCH_PARAMS,
+    "Slot": fhir_schedule.SLOT_SEARCH_PARAMS,
+    "Appointment": fhir_appointment.SEARCH_PARAMS,
 }
 
 
@@ -60,7 +78,9 @@ def capability_statement(*, base_url):
                     "description": (
                         "Send Authorization: Bearer <token>, a token issued to an organisation's system by an "
                         "administrator and carrying the scope fhir:read; or use a signed-in session (staff after "
-                        "their second factor). A hospital's system reads that hospital's patients only."
+                        "their second factor). A hospital's system reads that hospital's patients and appointments only. "
+                        "The directory (Organization, Location, HealthcareService, Practitioner, PractitionerRole, "
+                        "Schedule, Slot) is open to every authenticated caller."
                     ),
                 },
                 "resource": list(SUPPORTED_RESOURCES),

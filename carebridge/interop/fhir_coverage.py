@@ -1,6 +1,7 @@
 """The Coverage resource: an insurance policy the patient holds."""
 
 from carebridge.interop.fhir import meta, validated
+from carebridge.interop.fhir_organization import ORGANIZATION_TYPES
 from carebridge.interop.fhir_search import SearchParam
 
 COVERAGE_CLASS = "http://terminology.hl7.org/CodeSystem/coverage-class"
@@ -18,6 +19,8 @@ def coverage_resource(policy):
     payor = {"display": policy.insurer_label}
     if policy.payer_id:
         payor["identifier"] = {"system": ORGANISATION_SYSTEM, "value": str(policy.payer.public_id)}
+        if policy.payer.kind in ORGANIZATION_TYPES:
+            payor["reference"] = f"Organization/{policy.payer.public_id}"
     data = {
         "resourceType": "Coverage",
         "id": str(policy.public_id),

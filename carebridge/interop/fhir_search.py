@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -121,14 +122,20 @@ def reference_id(value, *, resource_type):
     return as_uuid(parts[-1])
 
 
+def _prefixed(value):
+    """Split a date parameter's value into its prefix (eq when none) and the date itself."""
+    if not value[:2].isalpha():
+        return "eq", value
+    prefix = value[:2]
+    if prefix not in DATE_PREFIXES:
+        raise SearchError(_("This server does not support the date prefix %(prefix)s.") % {"prefix": prefix},
+                          code="not-supported")
+    return prefix, value[2:]
+
+
 def date_filter(field_name, value):
     """Return the filter of a date parameter: [prefix]YYYY[-MM[-DD]] matched as the range it names."""
-    prefix, raw = "eq", value
-    if value[:2].isalpha():
-        prefix, raw = value[:2], value[2:]
-        if prefix not in DATE_PREFIXES:
-            raise SearchError(_("This server does not support the date prefix %(prefix)s.") % {"prefix": prefix},
-                              code="not-supported")
+    prefix, raw = _prefixed(value)
     start, end = _date_range(raw)
     within = Q(**{f"{field_name}__range": (start, end)})
     return {
@@ -157,6 +164,77 @@ def _date_range(raw):
     except ValueError as exc:
         raise SearchError(_("Give a date as YYYY, YYYY-MM or YYYY-MM-DD, with an optional prefix.")) from exc
     return start, end
+
+
+DATETIME = re.compile(r"(?P<date>\d{4}(?:-\d{2}(?:-\d{2})?)?)"
+                      r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
+                      r"(?P<zone>Z|[+-]\d{2}:\d{2})?)?")
+
+
+def datetime_filter(field_name, value, *, zone_field, zones):
+    """Return the filter of a date parameter on a moment (a DateTimeField), as the range the value names.
+
+    A value with a UTC offset names the same range everywhere; one without (a day, or a local time) is read
+    in the local time of each row (its `zone_field`), so `2026-05-11` is that day at the hospital concerned.
+    `zones` are the time zones rows may have.
+    """
+    prefix, raw = _prefixed(value)
+    match = DATETIME.fullmatch(raw)
+    if not match:
+        raise SearchError(_("Give a date as YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss][Z|+hh:mm], "
+                            "with an optional prefix."))
+    day_start, day_end = _date_range(match["date"])
+    start = dt.datetime.combine(day_start, dt.time.min)
+    end = dt.datetime.combine(day_end + dt.timedelta(days=1), dt.time.min)
+    if match["hour"] is not None:
+        if day_start != day_end:
+            raise SearchError(_("Give a time only with a full date."))
+        try:
+            start = start.replace(hour=int(match["hour"]), minute=int(match["minute"]),
+                                  second=int(match["second"] or 0))
+        except ValueError as exc:
+            raise SearchError(_("Give a date as YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss][Z|+hh:mm], "
+                                "with an optional prefix.")) from exc
+        end = start + (dt.timedelta(seconds=1) if match["second"] else dt.timedelta(minutes=1))
+        if match["zone"]:
+            offset = dt.UTC if match["zone"] == "Z" else dt.datetime.strptime(match["zone"], "%z").tzinfo
+            return _moment_filter(field_name, prefix, start.replace(tzinfo=offset), end.replace(tzinfo=offset))
+    return any_of(
+        Q(**{zone_field: zone}) & _moment_filter(field_name, prefix, start.replace(tzinfo=ZoneInfo(zone)),
+                                                 end.replace(tzinfo=ZoneInfo(zone)))
+        for zone in sorted(set(zones))
+    )
+
+
+def _moment_filter(field_name, prefix, start, end):
+    """Match a moment against the half-open range [start, end) a date value names."""
+    within = Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
+    return {
+        "eq": within,
+        "ne": ~within,
+        "lt": Q(**{f"{field_name}__lt": start}),
+        "gt": Q(**{f"{field_name}__gte": end}),
+        "ge": Q(**{f"{field_name}__gte": start}),
+        "le": Q(**{f"{field_name}__lt": end}),
+    }[prefix]
+
+
+def boolean(value):
+    """Return the truth a token parameter of type boolean names; refuse anything but true and false."""
+    _system, code = token(value)
+    if code not in ("true", "false"):
+        raise SearchError(_("Give true or false."))
+    return code == "true"
+
+
+def typed_reference(value, *, resource_types):
+    """Return (resource type or None, UUID or None) of a reference value to one of several resource types."""
+    parts = value.rstrip("/").split("/")
+    if len(parts) > 1:
+        if parts[-2] not in resource_types:
+            return None, None
+        return parts[-2], as_uuid(parts[-1])
+    return None, as_uuid(parts[-1])
 
 
 def base_url(request):
@@ -194,3 +272,17 @@ def page(queryset, search):
     """Return (rows of the asked page, total number of matches)."""
     total = queryset.count()
     return list(queryset[search.offset:search.offset + search.count]), total
+
+
+def page_chained(querysets, search):
+    """Return (rows of the asked page, total) of several querysets read one after another as one list."""
+    rows, total, offset, wanted = [], 0, search.offset, search.count
+    for queryset in querysets:
+        count = queryset.count()
+        if wanted and offset < count:
+            taken = list(queryset[offset:offset + wanted])
+            rows += taken
+            wanted -= len(taken)
+        offset = max(offset - count, 0)
+        total += count
+    return rows, total

@@ -78,7 +78,8 @@ def fhir_endpoint(view):
     return wrapper
 
 
-def _read_response(resource):
+def read_response(resource):
+    """Answer a read with the resource and its version as a weak ETag."""
     return fhir_response(resource, headers={"ETag": etag(resource)})
 
 
@@ -88,7 +89,8 @@ def _search_response(request, *, search, resource_type, patients, resources, tot
     return fhir_response(searchset(request, search=search, resources=resources, total=total))
 
 
-def _row_or_refuse(request, queryset, resource_id, object_type):
+def row_or_refuse(request, queryset, resource_id, object_type):
+    """Return the row of a queryset a resource id names; refuse (404, audited) when there is none."""
     public_id = as_uuid(resource_id)
     row = queryset.filter(public_id=public_id).first() if public_id else None
     if row is None:
@@ -118,7 +120,7 @@ def _patient_resources(caller, patients):
 def patient_read(request, resource_id):
     """Read a patient's first-visit record as a FHIR Patient."""
     patient = caller_patient_get(request.fhir_caller, public_id=resource_id, request=request)
-    return _read_response(_patient_resources(request.fhir_caller, [patient])[0])
+    return read_response(_patient_resources(request.fhir_caller, [patient])[0])
 
 
 @fhir_endpoint
@@ -136,10 +138,10 @@ def patient_search(request):
 @fhir_endpoint
 def related_person_read(request, resource_id):
     """Read a patient's guardian as a FHIR RelatedPerson."""
-    guardianship = _row_or_refuse(request, Guardianship.objects.select_related("guardian", "patient"), resource_id,
+    guardianship = row_or_refuse(request, Guardianship.objects.select_related("guardian", "patient"), resource_id,
                                   "related_person")
     caller_patient_get(request.fhir_caller, public_id=guardianship.patient.public_id, request=request)
-    return _read_response(fhir_related_person.related_person_resource(guardianship))
+    return read_response(fhir_related_person.related_person_resource(guardianship))
 
 
 @fhir_endpoint
@@ -167,9 +169,9 @@ def _consent_resources(consents, patients):
 @fhir_endpoint
 def consent_read(request, resource_id):
     """Read a consent given for a patient as a FHIR Consent."""
-    consent = _row_or_refuse(request, Consent.objects.all(), resource_id, "consent")
+    consent = row_or_refuse(request, Consent.objects.all(), resource_id, "consent")
     patient = caller_patient_get(request.fhir_caller, public_id=consent.subject_public_id, request=request)
-    return _read_response(_consent_resources([consent], [patient])[0])
+    return read_response(_consent_resources([consent], [patient])[0])
 
 
 @fhir_endpoint
@@ -187,10 +189,10 @@ def consent_search(request):
 @fhir_endpoint
 def coverage_read(request, resource_id):
     """Read an insurance policy of a patient as a FHIR Coverage."""
-    policy = _row_or_refuse(request, InsurancePolicy.objects.select_related("payer", "patient"), resource_id,
+    policy = row_or_refuse(request, InsurancePolicy.objects.select_related("payer", "patient"), resource_id,
                             "insurance_policy")
     caller_patient_get(request.fhir_caller, public_id=policy.patient.public_id, request=request)
-    return _read_response(fhir_coverage.coverage_resource(policy))
+    return read_response(fhir_coverage.coverage_resource(policy))
 
 
 @fhir_endpoint

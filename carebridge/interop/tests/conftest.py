@@ -1,4 +1,4 @@
-"""The FHIR tests' cast: Temuulen registered at Haikou by his mother, his insurance, Aigerim at the desk."""
+"""The FHIR tests' cast: Temuulen at Haikou with his mother, insurance and appointment; Aigerim; Haikou's doctors."""
 
 import datetime as dt
 
@@ -7,6 +7,8 @@ from django.test import Client
 
 from carebridge.patients.services import insurance_policy_add, patient_register
 from carebridge.patients.tests.factories import registered_child
+from carebridge.scheduling.services import appointment_book
+from carebridge.scheduling.tests.factories import at, consultation, doctor, open_slot, working_day
 
 
 @pytest.fixture
@@ -45,3 +47,38 @@ def aigerim(coordinator, haikou):
         consents=["personal_data", "sensitive_health_data"],
     )
     return patient
+
+
+@pytest.fixture
+def service(haikou):
+    """Haikou's international clinic consultation, with its name in Russian."""
+    return consultation(haikou)
+
+
+@pytest.fixture
+def dr_chen(haikou, service):
+    """Dr Chen Wei, who consults in Chinese and English."""
+    return doctor(haikou, service)
+
+
+@pytest.fixture
+def dr_petrova(haikou, service):
+    """Dr Anna Petrova, a Russian-speaking doctor at Haikou."""
+    return doctor(haikou, service, name="Dr Anna Petrova", languages=[("ru", "native"), ("en", "fluent")])
+
+
+@pytest.fixture
+def dr_wang(haikou, service):
+    """Dr Wang Fang, who has a little Russian, not enough to consult in."""
+    return doctor(haikou, service, name="Dr Wang Fang", languages=[("zh-hans", "native"), ("ru", "basic")])
+
+
+@pytest.fixture
+def slot(dr_chen):
+    return open_slot(dr_chen, at(working_day(), 10))
+
+
+@pytest.fixture
+def appointment(temuulen, service, slot, guardian):
+    """Temuulen's consultation with Dr Chen, booked by his mother; Dr Chen speaks no Mongolian."""
+    return appointment_book(patient=temuulen, slot=slot, service=service, booked_by=guardian)

@@ -21,13 +21,23 @@ def test_the_capability_statement_lists_exactly_what_is_served(client):
     rest = CapabilityStatement.model_validate(client.get("/fhir/r4/metadata").json()).rest[0]
 
     resources = {resource.type: resource for resource in rest.resource}
-    assert set(resources) == {"Patient", "RelatedPerson", "Consent", "Coverage"}
+    assert set(resources) == {"Patient", "RelatedPerson", "Consent", "Coverage", "Organization", "Location",
+                              "HealthcareService", "Practitioner", "PractitionerRole", "Schedule", "Slot",
+                              "Appointment"}
     for resource in resources.values():
         assert [interaction.code for interaction in resource.interaction] == ["read", "search-type"]
     assert {p.name for p in resources["Patient"].searchParam} == {
         "identifier", "name", "family", "given", "birthdate", "nationality"}
     assert {p.name for p in resources["Coverage"].searchParam} == {"patient", "beneficiary"}
     assert {p.name for p in resources["Consent"].searchParam} == {"patient"}
+    assert {p.name for p in resources["HealthcareService"].searchParam} == {"organization", "active", "name"}
+    assert {p.name for p in resources["Practitioner"].searchParam} == {"name", "communication"}
+    assert {p.name for p in resources["PractitionerRole"].searchParam} == {"practitioner", "organization", "service"}
+    assert {p.name for p in resources["Organization"].searchParam} == {"name", "type"}
+    assert {p.name for p in resources["Location"].searchParam} == {"name", "organization"}
+    assert {p.name for p in resources["Schedule"].searchParam} == {"actor"}
+    assert {p.name for p in resources["Slot"].searchParam} == {"schedule", "start", "status"}
+    assert {p.name for p in resources["Appointment"].searchParam} == {"patient", "date", "status", "practitioner"}
     assert "fhir:read" in rest.security.description
     assert rest.security.service[0].text
 
