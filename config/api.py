@@ -25,5 +25,6 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", audit_router)
+api.add_router("/", "carebridge.language.api.router")
 api.add_router("/", catalog_router)
 api.add_router("/", patients_router)
