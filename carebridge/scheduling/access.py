@@ -1,5 +1,7 @@
 """Who may see and change an appointment: the patient's own people, the hospital's desk, the clinician."""
 
+import uuid
+
 from carebridge.accounts.access import deny
 from carebridge.accounts.models import Role
 from carebridge.accounts.selectors import organisations_with_role
@@ -25,6 +27,10 @@ def appointment_relation(user, appointment):
 
 def appointment_get_for_user(*, user, public_id, request=None, manage=False):
     """Return an appointment the user may see (or change), auditing the look; NotFound otherwise."""
+    try:
+        uuid.UUID(str(public_id))
+    except ValueError:
+        deny(user=user, request=request, object_type="appointment", object_id=public_id, reason="malformed_id")
     appointment = Appointment.objects.select_related("patient", "service", "hospital", "clinician", "slot").filter(
         public_id=public_id).first()
     relation = appointment_relation(user, appointment) if appointment else None
@@ -32,6 +38,6 @@ def appointment_get_for_user(*, user, public_id, request=None, manage=False):
         deny(user=user, request=request, object_type="appointment", object_id=public_id, reason="not_related")
     audit_record(action="appointment.read", actor=user, request=request, organisation=appointment.hospital,
                  object_type="appointment", object_id=appointment.public_id,
-                 patient_public_id=appointment.patient.public_id, details={"as": relation})
+                 patient_public_id=appointment.patient.public_id, purpose="care", details={"as": relation})
     appointment.relation = relation
     return appointment

@@ -254,6 +254,17 @@ def appointments_reschedule(request, appointment_id: UUID, payload: RescheduleIn
     return Status(201, _appointment_out(moved))
 
 
+@router.post("/appointments/{appointment_id}/confirm", response={200: AppointmentOut, 401: ErrorOut, 404: ErrorOut,
+                                                                  409: ErrorOut}, summary="Confirm (the desk)")
+def appointments_confirm(request, appointment_id: UUID):
+    """Confirm a booked appointment once the visit is arranged (the hospital's desk only)."""
+    appointment = appointment_get_for_user(user=request.auth, public_id=appointment_id, request=request, manage=True)
+    if appointment.relation != "desk":
+        raise NotFound()
+    return _appointment_out(services.appointment_confirm(appointment=appointment, actor=request.auth,
+                                                         request=request))
+
+
 @router.post("/check-in/{code}", response={200: AppointmentOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut,
                                            409: ErrorOut}, summary="Check a patient in")
 def appointments_check_in(request, code: str):

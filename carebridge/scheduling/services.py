@@ -57,7 +57,8 @@ def booking_policy(hospital):
     return policy
 
 
-def _working_day(hospital, day, closures):
+def _working_day(day, closures):
+    # Monday to Saturday: international departments and check-up centres open on Saturday mornings.
     return day.weekday() < 6 and not is_public_holiday(day) and day not in closures
 
 
@@ -71,7 +72,7 @@ def slots_generate(*, clinician, start_date, end_date):
     templates = list(clinician.schedule_templates.all())
     slots = []
     for day in days_between(start_date, end_date):
-        if not _working_day(clinician.hospital, day, closures) or day in days_off:
+        if not _working_day(day, closures) or day in days_off:
             continue
         for template in templates:
             if template.weekday != day.weekday():
@@ -98,7 +99,7 @@ def package_slots_generate(*, package, start_date, end_date, start_times=PACKAGE
     slots = [
         Slot(hospital=hospital, package=package, lane=lane, start=dt.datetime.combine(day, time, zone),
              end=dt.datetime.combine(day, time, zone) + length)
-        for day in days_between(start_date, end_date) if _working_day(hospital, day, closures)
+        for day in days_between(start_date, end_date) if _working_day(day, closures)
         for time in start_times for lane in range(lanes)
     ]
     Slot.objects.bulk_create(slots, ignore_conflicts=True)
@@ -213,8 +214,9 @@ def appointment_cancel(*, appointment, actor, actor_is_staff=False, reason="", r
         raise Conflict(_("This appointment is not active any more."), code="appointment_not_live")
     _check_cutoff(appointment, actor_is_staff, timezone.now())
     with transaction.atomic():
+        now = timezone.now()
         updated = Appointment.objects.filter(pk=appointment.pk, status__in=Appointment.LIVE).update(
-            status=Appointment.Status.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason[:200])
+            status=Appointment.Status.CANCELLED, cancelled_at=now, cancel_reason=reason[:200], updated_at=now)
         if not updated:
             raise Conflict(_("This appointment is not active any more."), code="appointment_not_live")
         appointment.refresh_from_db()
@@ -236,6 +238,20 @@ def appointment_reschedule(*, appointment, slot, actor, actor_is_staff=False, re
         appointment_cancel(appointment=appointment, actor=actor, actor_is_staff=True, reason="rescheduled",
                            request=request, notify=False)
     return moved
+
+
+def appointment_confirm(*, appointment, actor, request=None):
+    """Confirm a booked appointment (the desk, once the visit is arranged: interpreter, documents, payment)."""
+    with transaction.atomic():
+        updated = Appointment.objects.filter(pk=appointment.pk, status=Appointment.Status.BOOKED).update(
+            status=Appointment.Status.CONFIRMED, updated_at=timezone.now())
+        if not updated:
+            raise Conflict(_("Only a booked appointment can be confirmed."), code="cannot_confirm")
+        audit_record(action="appointment.confirmed", actor=actor, request=request, organisation=appointment.hospital,
+                     object_type="appointment", object_id=appointment.public_id,
+                     patient_public_id=appointment.patient.public_id)
+    appointment.refresh_from_db()
+    return appointment
 
 
 def appointment_check_in(*, appointment, actor, request=None):

@@ -191,6 +191,24 @@ def appointment_cancel(request, public_id):
 
 @login_required
 @require_POST
+def appointment_confirm(request, public_id):
+    """Confirm a booked appointment (the desk)."""
+    try:
+        appointment = appointment_get_for_user(user=request.user, public_id=public_id, request=request, manage=True)
+        if appointment.relation != "desk":
+            raise NotFound()
+    except NotFound:
+        raise Http404 from None
+    try:
+        services.appointment_confirm(appointment=appointment, actor=request.user, request=request)
+        messages.success(request, _("The appointment is confirmed."))
+    except CareBridgeError as exc:
+        messages.error(request, exc.message)
+    return redirect("scheduling:appointment_detail", public_id=appointment.public_id)
+
+
+@login_required
+@require_POST
 def appointment_reschedule(request, public_id):
     """Move an appointment to another free time."""
     try:

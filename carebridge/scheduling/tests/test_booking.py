@@ -275,3 +275,15 @@ def test_slots_are_generated_from_weekly_hours_skipping_holidays_and_closures(dr
     assert national_day not in days and closure not in days
     assert dt.date(2027, 9, 27) in days  # an ordinary Monday
     assert Slot.objects.filter(clinician=dr_chen, start=at(dt.date(2027, 9, 27), 8)).count() == 1
+
+
+def test_the_desk_confirms_a_booked_appointment_and_a_guardian_cannot(temuulen, service, slot, guardian, coordinator):
+    appointment = services.appointment_book(patient=temuulen, slot=slot, service=service, booked_by=guardian)
+
+    refused = signed_in(guardian).post(f"/api/v1/appointments/{appointment.public_id}/confirm")
+    confirmed = signed_in(coordinator).post(f"/api/v1/appointments/{appointment.public_id}/confirm")
+    again = signed_in(coordinator).post(f"/api/v1/appointments/{appointment.public_id}/confirm")
+
+    assert refused.status_code == 404
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
+    assert again.status_code == 409 and again.json()["code"] == "cannot_confirm"
