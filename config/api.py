@@ -7,6 +7,7 @@ from carebridge.audit.api import router as audit_router
 from carebridge.catalog.api import router as catalog_router
 from carebridge.core.api_support import BearerTokenAuth, SessionAuth, install_error_handlers
 from carebridge.patients.api import router as patients_router
+from carebridge.scheduling.api import router as scheduling_router
 
 api = NinjaAPI(
     title="CareBridge API",
@@ -28,3 +29,4 @@ api.add_router("/", audit_router)
 api.add_router("/", "carebridge.language.api.router")
 api.add_router("/", catalog_router)
 api.add_router("/", patients_router)
+api.add_router("/", scheduling_router)
