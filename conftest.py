@@ -149,3 +149,16 @@ def _allow_flushing_the_audit_log():
 
 
 _allow_flushing_the_audit_log()
+
+
+@pytest.fixture(autouse=True)
+def english_and_utc_to_start_with():
+    """Start every test in English and UTC: a request served by a test client leaves its language active."""
+    from django.conf import settings
+    from django.utils import timezone, translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
