@@ -265,6 +265,22 @@ def appointments_confirm(request, appointment_id: UUID):
                                                          request=request))
 
 
+class CloseIn(Schema):
+    outcome: str = Field(description="completed or no_show")
+
+
+@router.post("/appointments/{appointment_id}/close", response={200: AppointmentOut, 400: ErrorOut, 401: ErrorOut,
+                                                                404: ErrorOut, 409: ErrorOut},
+             summary="Completed or no-show (the desk)")
+def appointments_close(request, appointment_id: UUID, payload: CloseIn):
+    """Record that a visit was completed (after check-in) or that the patient did not come."""
+    appointment = appointment_get_for_user(user=request.auth, public_id=appointment_id, request=request, manage=True)
+    if appointment.relation != "desk":
+        raise NotFound()
+    return _appointment_out(services.appointment_close(appointment=appointment, actor=request.auth,
+                                                       outcome=payload.outcome, request=request))
+
+
 @router.post("/check-in/{code}", response={200: AppointmentOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut,
                                            409: ErrorOut}, summary="Check a patient in")
 def appointments_check_in(request, code: str):

@@ -144,7 +144,8 @@ def _interpreter_need(patient, slot):
         return True
     if slot.clinician_id:
         return not slot.clinician.speaks(patient.preferred_language)
-    return not patient.preferred_language.lower().startswith("zh")
+    # Check-up centres run in Chinese and English; other languages need an interpreter at the stations.
+    return not patient.preferred_language.lower().startswith(("zh", "en"))
 
 
 def appointment_book(*, patient, slot, service, booked_by, note="", rescheduled_from=None, request=None):
@@ -233,10 +234,12 @@ def appointment_reschedule(*, appointment, slot, actor, actor_is_staff=False, re
     """Move an appointment to another slot: the new one is claimed before the old one is freed, in one transaction."""
     _check_cutoff(appointment, actor_is_staff, timezone.now())
     with transaction.atomic():
-        moved = appointment_book(patient=appointment.patient, slot=slot, service=appointment.service,
-                                 booked_by=actor, note=appointment.note, rescheduled_from=appointment, request=request)
+        # Cancel first so the interpreter and anything else the old time held is free for the new one;
+        # if the new slot is taken, the whole move rolls back and the old appointment stands.
         appointment_cancel(appointment=appointment, actor=actor, actor_is_staff=True, reason="rescheduled",
                            request=request, notify=False)
+        moved = appointment_book(patient=appointment.patient, slot=slot, service=appointment.service,
+                                 booked_by=actor, note=appointment.note, rescheduled_from=appointment, request=request)
     return moved
 
 
@@ -248,6 +251,24 @@ def appointment_confirm(*, appointment, actor, request=None):
         if not updated:
             raise Conflict(_("Only a booked appointment can be confirmed."), code="cannot_confirm")
         audit_record(action="appointment.confirmed", actor=actor, request=request, organisation=appointment.hospital,
+                     object_type="appointment", object_id=appointment.public_id,
+                     patient_public_id=appointment.patient.public_id)
+    appointment.refresh_from_db()
+    return appointment
+
+
+def appointment_close(*, appointment, actor, outcome, request=None):
+    """Record the end of a visit: completed (after check-in) or no-show (the patient never came)."""
+    allowed = {Appointment.Status.COMPLETED: (Appointment.Status.CHECKED_IN,),
+               Appointment.Status.NO_SHOW: (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)}
+    if outcome not in allowed:
+        raise ValidationFailed(details={"outcome": [str(_("Choose completed or no-show."))]})
+    with transaction.atomic():
+        updated = Appointment.objects.filter(pk=appointment.pk, status__in=allowed[outcome]).update(
+            status=outcome, updated_at=timezone.now())
+        if not updated:
+            raise Conflict(_("This appointment cannot be closed that way now."), code="cannot_close")
+        audit_record(action=f"appointment.{outcome}", actor=actor, request=request, organisation=appointment.hospital,
                      object_type="appointment", object_id=appointment.public_id,
                      patient_public_id=appointment.patient.public_id)
     appointment.refresh_from_db()

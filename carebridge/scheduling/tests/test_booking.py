@@ -287,3 +287,21 @@ def test_the_desk_confirms_a_booked_appointment_and_a_guardian_cannot(temuulen, 
     assert refused.status_code == 404
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
     assert again.status_code == 409 and again.json()["code"] == "cannot_confirm"
+
+
+def test_the_desk_closes_a_visit_as_completed_or_no_show(temuulen, service, slot, dr_chen, guardian, coordinator):
+    visited = services.appointment_book(patient=temuulen, slot=slot, service=service, booked_by=guardian)
+    missed = services.appointment_book(patient=temuulen, slot=open_slot(dr_chen, at(working_day(), 16)),
+                                       service=service, booked_by=guardian)
+    Appointment.objects.filter(pk=visited.pk).update(status="checked_in")
+    client = signed_in(coordinator)
+
+    done = client.post(f"/api/v1/appointments/{visited.public_id}/close", {"outcome": "completed"},
+                       content_type="application/json")
+    no_show = client.post(f"/api/v1/appointments/{missed.public_id}/close", {"outcome": "no_show"},
+                          content_type="application/json")
+    wrong = client.post(f"/api/v1/appointments/{missed.public_id}/close", {"outcome": "completed"},
+                        content_type="application/json")
+
+    assert done.json()["status"] == "completed" and no_show.json()["status"] == "no_show"
+    assert wrong.status_code == 409 and wrong.json()["code"] == "cannot_close"

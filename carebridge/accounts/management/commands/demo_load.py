@@ -50,13 +50,16 @@ class Command(BaseCommand):
         return user
 
     def _print_sign_ins(self):
+        """Print every demo sign-in, including those other apps added in answer to the signal."""
         out = self.stdout
         out.write("")
         out.write(f"CareBridge demo sign-ins (password for all: {demo.DEMO_PASSWORD})")
-        for email, _name, _lang, slug, role in demo.STAFF:
-            out.write(f"  {role:<22} {email:<30} {slug}")
-        for email, _name, _lang, _zone, role in demo.PORTAL_USERS:
-            out.write(f"  {role:<22} {email:<30} portal")
+        memberships = Membership.objects.filter(user__email__endswith=".demo").select_related(
+            "user", "organisation").order_by("organisation__kind", "organisation__name", "role", "user__email")
+        for membership in memberships:
+            place = "portal" if membership.organisation.kind == "platform" and membership.role in (
+                "patient", "guardian") else membership.organisation.slug
+            out.write(f"  {membership.role:<22} {membership.user.email:<32} {place}")
         out.write("Staff need a second factor: add this key to an authenticator app (base32) "
                   "or run `.venv/bin/python manage.py demo_totp` for the current code:")
         out.write("  " + base64.b32encode(bytes.fromhex(demo.DEMO_TOTP_KEY)).decode())
