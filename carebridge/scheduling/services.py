@@ -128,6 +128,10 @@ def _check_bookable(*, slot, service, patient, now):
         raise BookingRefused(_("This time is outside the hospital's opening hours."), code="outside_opening_hours")
     if patient.merged_into_id:
         raise BookingRefused(_("This record was merged into another one."), code="patient_merged")
+    overlapping = Appointment.objects.filter(patient=patient, status__in=Appointment.LIVE, start__lt=slot.end,
+                                             end__gt=slot.start)
+    if overlapping.exists():
+        raise Conflict(_("The patient already has an appointment at this time."), code="patient_overlap")
 
 
 def free_slots_like(slot, *, service, limit=3):
@@ -317,7 +321,12 @@ def room_book(*, patient, room_type, check_in, check_out, booked_by, extras=(), 
             return booking
         except IntegrityError:
             continue
-    raise RoomUnavailable()
+    others = [room_type_other for room_type_other in room_types_free(hospital=room_type.hospital, check_in=check_in,
+                                                                    check_out=check_out)
+              if room_type_other.pk != room_type.pk]
+    raise RoomUnavailable(details={"alternatives": [
+        {"room_type_id": str(other.public_id), "name": other.translated("name"), "kind": other.kind,
+         "nightly_price_cny": str(other.nightly_price)} for other in others]})
 
 
 def room_booking_cancel(*, booking, actor, request=None):

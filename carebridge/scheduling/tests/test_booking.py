@@ -305,3 +305,60 @@ def test_the_desk_closes_a_visit_as_completed_or_no_show(temuulen, service, slot
 
     assert done.json()["status"] == "completed" and no_show.json()["status"] == "no_show"
     assert wrong.status_code == 409 and wrong.json()["code"] == "cannot_close"
+
+
+def test_a_patient_cannot_hold_two_appointments_at_the_same_time(temuulen, service, slot, haikou, guardian):
+    services.appointment_book(patient=temuulen, slot=slot, service=service, booked_by=guardian)
+    other_doctor = doctor(haikou, service, name="Dr Sarah Lim", languages=[("en", "native")])
+
+    response = signed_in(guardian).post("/api/v1/appointments", {
+        "patient_id": str(temuulen.public_id), "slot_id": str(open_slot(other_doctor, slot.start).public_id),
+        "service_id": str(service.public_id)}, content_type="application/json")
+
+    assert response.status_code == 409 and response.json()["code"] == "patient_overlap"
+    assert Appointment.objects.filter(patient=temuulen).count() == 1
+
+
+def test_when_the_last_suite_is_taken_other_free_room_types_are_offered(temuulen, guardian, coordinator, haikou):
+    from carebridge.scheduling.models import RoomType
+    from carebridge.scheduling.tests.factories import rooms
+
+    suite = rooms(haikou, count=1)
+    single = RoomType.objects.create(hospital=haikou, kind="single", name="Single room", nightly_price="1280.00")
+    single.rooms.create(number="501")
+    check_in = working_day()
+    services.room_book(patient=temuulen, room_type=suite, check_in=check_in,
+                       check_out=check_in + dt.timedelta(days=3), booked_by=guardian)
+
+    response = signed_in(guardian).post("/api/v1/room-bookings", {
+        "patient_id": str(temuulen.public_id), "room_type_id": str(suite.public_id),
+        "check_in": (check_in + dt.timedelta(days=1)).isoformat(),
+        "check_out": (check_in + dt.timedelta(days=2)).isoformat()}, content_type="application/json")
+
+    assert response.status_code == 409 and response.json()["code"] == "room_unavailable"
+    assert [a["room_type_id"] for a in response.json()["details"]["alternatives"]] == [str(single.public_id)]
+
+
+def test_a_room_booking_with_extras_and_bad_dates(temuulen, guardian, haikou):
+    from carebridge.scheduling.tests.factories import rooms
+
+    suite = rooms(haikou, count=1)
+    check_in = working_day()
+    client = signed_in(guardian)
+
+    booked = client.post("/api/v1/room-bookings", {
+        "patient_id": str(temuulen.public_id), "room_type_id": str(suite.public_id), "check_in": check_in.isoformat(),
+        "check_out": (check_in + dt.timedelta(days=4)).isoformat(), "extras": ["meals_halal"]},
+        content_type="application/json")
+    backwards = client.post("/api/v1/room-bookings", {
+        "patient_id": str(temuulen.public_id), "room_type_id": str(suite.public_id),
+        "check_in": (check_in + dt.timedelta(days=9)).isoformat(), "check_out": (check_in + dt.timedelta(days=8)).isoformat()},
+        content_type="application/json")
+    unknown_extra = client.post("/api/v1/room-bookings", {
+        "patient_id": str(temuulen.public_id), "room_type_id": str(suite.public_id),
+        "check_in": (check_in + dt.timedelta(days=10)).isoformat(),
+        "check_out": (check_in + dt.timedelta(days=11)).isoformat(), "extras": ["helicopter"]},
+        content_type="application/json")
+
+    assert booked.status_code == 201 and booked.json()["extras"][0]["code"] == "meals_halal"
+    assert backwards.status_code == 400 and unknown_extra.status_code == 400
