@@ -116,6 +116,7 @@ if DATABASE_URL:
     ):
         raise ImproperlyConfigured("DATABASE_URL must name PostgreSQL or SQLite")
 else:
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # a fresh clone has no var/ yet
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
