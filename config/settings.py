@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "carebridge.catalog",
     "carebridge.scheduling",
     "carebridge.language",
+    "carebridge.clinical",
     "carebridge.interop",
 ]
 
@@ -236,6 +237,8 @@ SMS_BACKEND = env.str(
     if PROFILE == "test"
     else "carebridge.notifications.sms.ConsoleSmsBackend",
 )
+# The address patients reach CareBridge at, for links in e-mails and QR codes.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CareBridge <no-reply@carebridge.invalid>")
 if PRODUCTION:
     EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -47,6 +47,9 @@ class Service(TranslatableMixin, BaseModel):
                                 validators=[MinValueValidator(Decimal("0"))])
     currency = models.CharField(max_length=3, default="CNY", editable=False)
     is_active = models.BooleanField(_("offered"), default=True)
+    report_target_hours = models.PositiveSmallIntegerField(
+        _("report due within (hours)"), default=24,
+        help_text=_("From the order to the final report; 8 means the same working day."))
 
     class Meta:
         verbose_name = _("service")

@@ -25,3 +25,17 @@ def sms_send(*, phone, language, template, context=None):
     """Queue a text message, rendered from `<template>.txt` in the given language."""
     return job_enqueue(name="notifications.sms", phone=phone, language=language, template=template,
                        context=context or {})
+
+
+def in_app_message_send(*, user, template, context=None, link=""):
+    """Leave a message in the person's portal, rendered now in their language from `<template>_title.txt`/`_body.txt`."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from carebridge.notifications.models import InAppMessage
+
+    with translation.override(user.language):
+        context = {**(context or {}), "user": user}
+        title = render_to_string(f"{template}_title.txt", context).strip()[:200]
+        body = render_to_string(f"{template}_body.txt", context).strip()
+    return InAppMessage.objects.create(recipient=user, title=title, body=body, link=link)
