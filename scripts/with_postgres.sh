@@ -208,7 +208,7 @@ fi
 for attempt in 1 2 3; do
     PORT="$(free_port)"
     if as_owner "$BIN/pg_ctl" -D "$PGDATA_DIR" -l "$TMP/server.log" -w -t 60 -o \
-        "-c listen_addresses=127.0.0.1 -p $PORT -k $SOCKET_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50" \
+        "-c listen_addresses=127.0.0.1 -p $PORT -k $SOCKET_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
         start >/dev/null 2>&1; then
         started=1
         break
