@@ -5,12 +5,15 @@ from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
 from carebridge.interop import (
     fhir_appointment,
+    fhir_clinical,
     fhir_consent,
     fhir_coverage,
+    fhir_document_reference,
     fhir_healthcare_service,
     fhir_organization,
     fhir_patient,
     fhir_practitioner,
+    fhir_record,
     fhir_related_person,
     fhir_schedule,
 )
@@ -30,17 +33,49 @@ SEARCHES = {
     "Schedule": fhir_schedule.SCHEDULE_SEARCH_PARAMS,
     "Slot": fhir_schedule.SLOT_SEARCH_PARAMS,
     "Appointment": fhir_appointment.SEARCH_PARAMS,
+    "Encounter": fhir_clinical.ENCOUNTER_SEARCH_PARAMS,
+    "ServiceRequest": fhir_clinical.SERVICE_REQUEST_SEARCH_PARAMS,
+    "DiagnosticReport": fhir_clinical.DIAGNOSTIC_REPORT_SEARCH_PARAMS,
+    "Observation": fhir_clinical.OBSERVATION_SEARCH_PARAMS,
+    "Condition": fhir_record.CONDITION_SEARCH_PARAMS,
+    "AllergyIntolerance": fhir_record.ALLERGY_SEARCH_PARAMS,
+    "MedicationRequest": fhir_record.MEDICATION_REQUEST_SEARCH_PARAMS,
+    "MedicationStatement": fhir_record.MEDICATION_STATEMENT_SEARCH_PARAMS,
+    "Immunization": fhir_record.IMMUNIZATION_SEARCH_PARAMS,
+    "Procedure": fhir_record.PROCEDURE_SEARCH_PARAMS,
+    "DocumentReference": fhir_document_reference.SEARCH_PARAMS,
+}
+# What a resource's entry says beyond its interactions and search parameters.
+DOCUMENTATION = {
+    "DiagnosticReport": "The patient and their guardians read a report once it is final or amended; until then "
+                        "it is answered 404 and left out of searches. presentedForm gives attached files' "
+                        "metadata only.",
+    "Observation": "Results of a report are read by the patient's side only with their released report. "
+                   "valueQuantity carries the UCUM unit in unit and code (system http://unitsofmeasure.org); "
+                   "interpretation uses v3-ObservationInterpretation N, L, H, LL, HH, A.",
+    "Condition": "Coded in WHO ICD-10 (http://hl7.org/fhir/sid/icd-10). A code from outside that ICD-10 does not "
+                 "know keeps the display its source gave, in code.text and in the coding's display.",
+    "MedicationRequest": "Medicines in ATC (http://www.whocc.no/atc) where coded, by name otherwise.",
+    "MedicationStatement": "Medicines in ATC (http://www.whocc.no/atc) where coded, by name otherwise.",
+    "Immunization": "vaccineCode in CVX (http://hl7.org/fhir/sid/cvx) when a CVX code is known, text otherwise.",
+    "DocumentReference": "Prior records uploaded by the patient or staff. content.attachment.url is the "
+                         "access-checked download (a signed-in session with access to the patient). "
+                         "attachment.hash (SHA-1) is not given; the file's SHA-256, base64-encoded, is in the "
+                         "extension urn:carebridge:fhir:extension:attachment-sha256.",
 }
 
 
 def _resource(resource_type, params):
-    return {
+    resource = {
         "type": resource_type,
         "profile": f"http://hl7.org/fhir/StructureDefinition/{resource_type}",
         "interaction": [{"code": "read"}, {"code": "search-type"}],
         "searchParam": [{"name": name, "type": param.type, "documentation": param.documentation}
                         for name, param in params.items()],
     }
+    if resource_type in DOCUMENTATION:
+        resource["documentation"] = DOCUMENTATION[resource_type]
+    return resource
 
 
 SUPPORTED_RESOURCES = [_resource(resource_type, params) for resource_type, params in SEARCHES.items()]
@@ -79,6 +114,12 @@ def capability_statement(*, base_url):
                         "Send Authorization: Bearer <token>, a token issued to an organisation's system by an "
                         "administrator and carrying the scope fhir:read; or use a signed-in session (staff after "
                         "their second factor). A hospital's system reads that hospital's patients and appointments only. "
+                        "The clinical record (Encounter, ServiceRequest, DiagnosticReport, Observation, Condition, "
+                        "AllergyIntolerance, MedicationRequest, MedicationStatement, Immunization, Procedure, "
+                        "DocumentReference) is read by the patient and their guardians (reports and their results "
+                        "once released), by the clinicians of the hospital a record belongs to (of every hospital "
+                        "where the patient is registered, for records tied to no hospital), and by that hospital's "
+                        "system; every resource given out is audited. "
                         "The directory (Organization, Location, HealthcareService, Practitioner, PractitionerRole, "
                         "Schedule, Slot) is open to every authenticated caller."
                     ),

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from carebridge.interop import views, views_booking, views_directory
+from carebridge.interop import views, views_booking, views_clinical, views_directory
 
 app_name = "fhir"
 
@@ -31,5 +31,27 @@ urlpatterns = [
     path("Slot/<str:resource_id>", views_booking.slot_read, name="slot_read"),
     path("Appointment", views_booking.appointment_search, name="appointment_search"),
     path("Appointment/<str:resource_id>", views_booking.appointment_read, name="appointment_read"),
+    path("Encounter", views_clinical.encounter_search, name="encounter_search"),
+    path("Encounter/<str:resource_id>", views_clinical.encounter_read, name="encounter_read"),
+    path("ServiceRequest", views_clinical.service_request_search, name="service_request_search"),
+    path("ServiceRequest/<str:resource_id>", views_clinical.service_request_read, name="service_request_read"),
+    path("DiagnosticReport", views_clinical.diagnostic_report_search, name="diagnostic_report_search"),
+    path("DiagnosticReport/<str:resource_id>", views_clinical.diagnostic_report_read, name="diagnostic_report_read"),
+    path("Observation", views_clinical.observation_search, name="observation_search"),
+    path("Observation/<str:resource_id>", views_clinical.observation_read, name="observation_read"),
+    path("Condition", views_clinical.condition_search, name="condition_search"),
+    path("Condition/<str:resource_id>", views_clinical.condition_read, name="condition_read"),
+    path("AllergyIntolerance", views_clinical.allergy_intolerance_search, name="allergy_intolerance_search"),
+    path("AllergyIntolerance/<str:resource_id>", views_clinical.allergy_intolerance_read, name="allergy_intolerance_read"),
+    path("MedicationRequest", views_clinical.medication_request_search, name="medication_request_search"),
+    path("MedicationRequest/<str:resource_id>", views_clinical.medication_request_read, name="medication_request_read"),
+    path("MedicationStatement", views_clinical.medication_statement_search, name="medication_statement_search"),
+    path("MedicationStatement/<str:resource_id>", views_clinical.medication_statement_read, name="medication_statement_read"),
+    path("Immunization", views_clinical.immunization_search, name="immunization_search"),
+    path("Immunization/<str:resource_id>", views_clinical.immunization_read, name="immunization_read"),
+    path("Procedure", views_clinical.procedure_search, name="procedure_search"),
+    path("Procedure/<str:resource_id>", views_clinical.procedure_read, name="procedure_read"),
+    path("DocumentReference", views_clinical.document_reference_search, name="document_reference_search"),
+    path("DocumentReference/<str:resource_id>", views_clinical.document_reference_read, name="document_reference_read"),
     re_path(r"^(?P<path>.*)$", views.not_supported, name="not_supported"),
 ]

@@ -5,10 +5,12 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from carebridge.accounts.models import Role
 from carebridge.patients.services import insurance_policy_add, patient_register
 from carebridge.patients.tests.factories import registered_child
 from carebridge.scheduling.services import appointment_book
 from carebridge.scheduling.tests.factories import at, consultation, doctor, open_slot, working_day
+from conftest import _person
 
 
 @pytest.fixture
@@ -82,3 +84,31 @@ def slot(dr_chen):
 def appointment(temuulen, service, slot, guardian):
     """Temuulen's consultation with Dr Chen, booked by his mother; Dr Chen speaks no Mongolian."""
     return appointment_book(patient=temuulen, slot=slot, service=service, booked_by=guardian)
+
+
+@pytest.fixture
+def haikou_clinician(haikou):
+    """Dr Li, a radiologist at Haikou with a staff account."""
+    return _person("dr.li@haikou.test", org=haikou, role=Role.CLINICIAN, language="zh-hans")
+
+
+@pytest.fixture
+def record(temuulen, haikou, haikou_clinician):
+    """Temuulen's record at Haikou: a final chest CT and a preliminary blood count, vital signs, diagnoses, medicines."""
+    from carebridge.interop.tests.clinical_data import temuulens_record
+
+    return temuulens_record(patient=temuulen, hospital=haikou, clinician=haikou_clinician)
+
+
+@pytest.fixture
+def prior_record(temuulen, guardian, settings, tmp_path):
+    """A discharge summary from Ulaanbaatar that his mother uploaded (a small PDF)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from carebridge.patients.services import patient_document_upload
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    upload = SimpleUploadedFile("discharge.pdf", b"%PDF-1.4\n% discharge summary\n%%EOF\n",
+                                content_type="application/pdf")
+    return patient_document_upload(patient=temuulen, actor=guardian, upload=upload, kind="discharge_summary",
+                                   language="mn", title="Discharge summary, Ulaanbaatar")

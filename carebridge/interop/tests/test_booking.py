@@ -271,8 +271,9 @@ def test_the_booking_of_another_hospital_stays_with_that_hospital(coordinator, o
                                                                   temuulen, appointment, slot):
     chongqing_service = consultation(chongqing)
     chongqing_doctor = doctor(chongqing, chongqing_service, name="Dr Liu Yang")
-    there = appointment_book(patient=temuulen, slot=open_slot(chongqing_doctor, slot.start), booked_by=guardian,
-                             service=chongqing_service)
+    # An hour later: the patient cannot be in two places at once.
+    later = open_slot(chongqing_doctor, slot.start + dt.timedelta(hours=1))
+    there = appointment_book(patient=temuulen, slot=later, booked_by=guardian, service=chongqing_service)
 
     assert _ids(signed_in(coordinator).get("/fhir/r4/Appointment")) == [str(appointment.public_id)]
     assert _ids(signed_in(other_coordinator).get("/fhir/r4/Appointment")) == [str(there.public_id)]

@@ -23,7 +23,9 @@ def test_the_capability_statement_lists_exactly_what_is_served(client):
     resources = {resource.type: resource for resource in rest.resource}
     assert set(resources) == {"Patient", "RelatedPerson", "Consent", "Coverage", "Organization", "Location",
                               "HealthcareService", "Practitioner", "PractitionerRole", "Schedule", "Slot",
-                              "Appointment"}
+                              "Appointment", "Encounter", "ServiceRequest", "DiagnosticReport", "Observation",
+                              "Condition", "AllergyIntolerance", "MedicationRequest", "MedicationStatement",
+                              "Immunization", "Procedure", "DocumentReference"}
     for resource in resources.values():
         assert [interaction.code for interaction in resource.interaction] == ["read", "search-type"]
     assert {p.name for p in resources["Patient"].searchParam} == {
@@ -38,12 +40,22 @@ def test_the_capability_statement_lists_exactly_what_is_served(client):
     assert {p.name for p in resources["Schedule"].searchParam} == {"actor"}
     assert {p.name for p in resources["Slot"].searchParam} == {"schedule", "start", "status"}
     assert {p.name for p in resources["Appointment"].searchParam} == {"patient", "date", "status", "practitioner"}
+    patient_params = {"patient", "subject"}
+    for resource_type in ("Encounter", "ServiceRequest", "AllergyIntolerance", "MedicationStatement", "Procedure"):
+        assert {p.name for p in resources[resource_type].searchParam} == patient_params
+    assert {p.name for p in resources["Observation"].searchParam} == patient_params | {"category", "code", "date"}
+    assert {p.name for p in resources["DiagnosticReport"].searchParam} == patient_params | {"status", "category"}
+    assert {p.name for p in resources["Condition"].searchParam} == patient_params | {"clinical-status", "code"}
+    assert {p.name for p in resources["MedicationRequest"].searchParam} == patient_params | {"status"}
+    assert {p.name for p in resources["Immunization"].searchParam} == patient_params | {"date"}
+    assert {p.name for p in resources["DocumentReference"].searchParam} == patient_params | {"type", "status"}
+    assert "attachment-sha256" in resources["DocumentReference"].documentation
     assert "fhir:read" in rest.security.description
     assert rest.security.service[0].text
 
 
 def test_an_unsupported_interaction_gets_an_operation_outcome(client):
-    response = client.get("/fhir/r4/Observation/does-not-exist", HTTP_ACCEPT_LANGUAGE="es")
+    response = client.get("/fhir/r4/Binary/does-not-exist", HTTP_ACCEPT_LANGUAGE="es")
 
     assert response.status_code == 404
     outcome = OperationOutcome.model_validate(response.json())
