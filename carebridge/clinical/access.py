@@ -8,7 +8,7 @@ from carebridge.accounts.selectors import organisations_with_role
 from carebridge.audit.services import audit_record
 from carebridge.clinical.models import DiagnosticReport, Encounter, TextTranslation
 from carebridge.patients.access import patient_get_for_user
-from carebridge.patients.models import MedicalRecordNumber
+from carebridge.patients.models import MedicalRecordNumber, Patient
 from carebridge.patients.selectors import portal_patients
 
 CLINICAL_ROLES = (Role.CLINICIAN,)
@@ -33,14 +33,17 @@ def _clinician_sees(user, patient):
 
 
 def clinical_patient_get(*, user, public_id, request=None, purpose="care"):
-    """Return a patient whose clinical record a clinician may open (their hospital's patient); NotFound otherwise."""
-    patient = patient_get_for_user(user=user, public_id=public_id, request=request, purpose=purpose)
-    if not _clinician_sees(user, patient) and not portal_patients(user).filter(pk=patient.pk).exists():
+    """Return a patient whose clinical record the user may open (a clinician's hospital's patient, or one's own)."""
+    candidate = Patient.objects.filter(public_id=public_id, merged_into__isnull=True).first() if _is_uuid(
+        public_id) else None
+    # Decide first, so a refused look writes only the refusal, never a "read" row.
+    if candidate is None or not (_clinician_sees(user, candidate)
+                                 or portal_patients(user).filter(pk=candidate.pk).exists()):
         deny(user=user, request=request, object_type="patient", object_id=public_id, reason="not_clinical")
-    return patient
+    return patient_get_for_user(user=user, public_id=public_id, request=request, purpose=purpose)
 
 
-def report_get_for_user(*, user, public_id, request=None, manage=False):
+def report_get_for_user(*, user, public_id, request=None, manage=False, purpose="care"):
     """Return a report the user may read (clinicians: their hospital's; patients and guardians: released ones only).
 
     With manage=True only clinicians of the report's hospital pass. Every read is audited.
@@ -59,7 +62,7 @@ def report_get_for_user(*, user, public_id, request=None, manage=False):
         deny(user=user, request=request, object_type="diagnostic_report", object_id=public_id, reason="not_in_care")
     audit_record(action="report.read", actor=user, request=request, organisation=report.hospital,
                  object_type="diagnostic_report", object_id=report.public_id,
-                 patient_public_id=report.patient.public_id, purpose="care", details={"as": relation})
+                 patient_public_id=report.patient.public_id, purpose=purpose, details={"as": relation})
     report.relation = relation
     return report
 

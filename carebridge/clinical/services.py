@@ -202,10 +202,24 @@ def _report_fill(report, *, findings, conclusion, conclusion_language, observati
     if conclusion_language:
         report.conclusion_language = conclusion_language
     if observations is not None:
-        report.observations.all().delete()
-        Observation.objects.bulk_create([
-            Observation(patient=report.patient, report=report, encounter=report.encounter, effective_at=timezone.now(),
-                        recorded_by=actor, **row) for row in observations])
+        # Results keep their identity across edits and amendments (others may hold references to them):
+        # a row with the same code (or name, when uncoded) is updated in place; only dropped rows are removed.
+        existing = {(o.code or o.display): o for o in report.observations.all()}
+        kept = set()
+        for row in observations:
+            key = row["code"] or row["display"]
+            current = existing.get(key)
+            if current is None:
+                Observation.objects.create(patient=report.patient, report=report, encounter=report.encounter,
+                                           effective_at=timezone.now(), recorded_by=actor, **row)
+                continue
+            for field, value in row.items():
+                setattr(current, field, value)
+            current.recorded_by = actor
+            current.save()
+            kept.add(current.pk)
+        report.observations.exclude(pk__in=kept).filter(
+            pk__in=[o.pk for o in existing.values()]).delete()
 
 
 def report_finalise(*, report, actor, request=None):
@@ -328,15 +342,16 @@ def condition_record(*, patient, actor, code, display="", encounter=None, onset=
     return condition
 
 
-def allergy_record(*, patient, actor, display, code="", criticality=AllergyIntolerance.Criticality.UNABLE,
-                   reaction="", source="", request=None):
+def allergy_record(*, patient, actor, display, code="", code_system="",
+                   criticality=AllergyIntolerance.Criticality.UNABLE, reaction="", source="", request=None):
     """Record an allergy or intolerance."""
     if not (display or "").strip():
         raise ValidationFailed(details={"display": [str(_("Name the substance."))]})
     if criticality not in AllergyIntolerance.Criticality.values:
         raise ValidationFailed(details={"criticality": [str(_("Choose a level from the list."))]})
     with transaction.atomic():
-        allergy = AllergyIntolerance.objects.create(patient=patient, code=code, code_system="", display=display[:300],
+        allergy = AllergyIntolerance.objects.create(patient=patient, code=code, code_system=code_system if code else "",
+                                                    display=display[:300],
                                                     criticality=criticality, reaction=reaction[:300],
                                                     recorded_by=actor, source=source[:200])
         _audit("allergy.recorded", actor=actor, obj=allergy, patient=patient, request=request)
@@ -400,12 +415,14 @@ def immunization_record(*, patient, actor, vaccine, occurred_on, dose_number=Non
     return immunization
 
 
-def procedure_record(*, patient, actor, display, performed_on, code="", encounter=None, source="", request=None):
+def procedure_record(*, patient, actor, display, performed_on, code="", code_system="", encounter=None, source="",
+                     request=None):
     """Record a procedure done here or before."""
     if not (display or "").strip():
         raise ValidationFailed(details={"display": [str(_("Name the procedure."))]})
     with transaction.atomic():
-        procedure = Procedure.objects.create(patient=patient, encounter=encounter, code=code, display=display[:300],
+        procedure = Procedure.objects.create(patient=patient, encounter=encounter, code=code,
+                                             code_system=code_system if code else "", display=display[:300],
                                              performed_on=performed_on, recorded_by=actor, source=source[:200])
         _audit("procedure.recorded", actor=actor, obj=procedure, patient=patient, request=request)
     return procedure
