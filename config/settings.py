@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "carebridge.accounts",
     "carebridge.audit",
     "carebridge.notifications",
+    "carebridge.documents",
     "carebridge.patients",
     "carebridge.catalog",
     "carebridge.scheduling",

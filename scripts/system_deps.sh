@@ -5,7 +5,10 @@ set -euo pipefail
 
 # fonts-ocr-b: the passport font the MRZ OCR tests print with.
 # libgl1, libglib2.0-0: cv2 from opencv-python (pulled in by rapidocr-onnxruntime) loads them at import.
-DEFAULT_PACKAGES=(fonts-ocr-b libgl1 libglib2.0-0)
+# fonts-noto-core, fonts-noto-cjk: every script the PDF documents print (carebridge/documents, STACK.md).
+# libharfbuzz-subset0: WeasyPrint subsets fonts with it (fontTools instead takes about 10 s per CJK PDF).
+# poppler-utils: pdftotext and pdffonts, which the document tests read PDFs with.
+DEFAULT_PACKAGES=(fonts-ocr-b libgl1 libglib2.0-0 fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 poppler-utils)
 
 if [ "$#" -gt 0 ]; then
   packages=("$@")
