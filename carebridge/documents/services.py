@@ -21,7 +21,6 @@ from carebridge.documents.rendering import document_html, render_pdf
 logger = logging.getLogger(__name__)
 
 RENDER_JOB = "documents.render"
-DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
@@ -34,7 +33,7 @@ def canonical_content(*, kind, title, languages, context):
 def _public_base_url(request):
     if request is not None:
         return request.build_absolute_uri("/").rstrip("/")
-    return getattr(settings, "PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/")
+    return settings.SITE_URL
 
 
 def document_request(*, kind, title, issuer, patient_public_id, template, context, languages, issued_by,
