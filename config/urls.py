@@ -15,6 +15,7 @@ urlpatterns = [
     path("catalog/", include("carebridge.catalog.urls")),
     path("", include("carebridge.patients.urls")),
     path("", include("carebridge.scheduling.urls")),
+    path("", include("carebridge.clinical.urls")),
     path("", include("carebridge.documents.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", include("carebridge.interop.urls")),
