@@ -96,6 +96,17 @@ def number(value, language=None):
     return i18n.format_number(value.normalize(), language=language)
 
 
+# How UCUM codes are printed for people (the code stays in the record and the API).
+UCUM_PRINT = {"Cel": "°C", "[degF]": "°F", "mm[Hg]": "mmHg", "10*9/L": "×10⁹/L", "10*12/L": "×10¹²/L",
+              "umol/L": "µmol/L", "ug/L": "µg/L", "ug/dL": "µg/dL", "[IU]/L": "IU/L", "m[IU]/L": "mIU/L",
+              "u[IU]/mL": "µIU/mL", "/[HPF]": "/HPF", "[in_i]": "in", "[lb_av]": "lb"}
+
+
+def unit_label(unit):
+    """Print a UCUM unit the way people write it ("Cel" → "°C")."""
+    return UCUM_PRINT.get(unit, unit)
+
+
 def observation_rows(observations, language=None):
     """Return results ready to show: label, value, unit, range and flag in the viewer's language."""
     rows = []
@@ -104,7 +115,7 @@ def observation_rows(observations, language=None):
         rows.append({
             "observation": o, "label": coded_label(o.code, o.display, language, known=o.code_known),
             "value": number(o.value_quantity, language) if o.value_quantity is not None else o.value_text,
-            "unit": o.unit, "range": f"{low}–{high}" if low and high else (f"≥ {low}" if low else (
+            "unit": unit_label(o.unit), "range": f"{low}–{high}" if low and high else (f"≥ {low}" if low else (
                 f"≤ {high}" if high else "")),
             "flag": o.get_flag_display() if o.flag else "", "abnormal": o.flag not in ("", Observation.Flag.NORMAL),
         })
@@ -140,9 +151,10 @@ def _encounter(request, public_id):
         raise Http404 from None
 
 
-def _report(request, public_id, *, manage=False):
+def _report(request, public_id, *, manage=False, purpose="care"):
     try:
-        return report_get_for_user(user=request.user, public_id=public_id, request=request, manage=manage)
+        return report_get_for_user(user=request.user, public_id=public_id, request=request, manage=manage,
+                                   purpose=purpose)
     except NotFound:
         raise Http404 from None
 
@@ -647,7 +659,7 @@ def portal_reports(request):
 @login_required
 def portal_report(request, public_id):
     """Show a released report in the viewer's language, the conclusion as written and as translated."""
-    report = _report(request, public_id)
+    report = _report(request, public_id, purpose="portal")
     language = get_language()
     link = reverse("clinical:portal_report", args=[report.public_id])
     InAppMessage.objects.filter(recipient=request.user, link=link, read_at__isnull=True).update(

@@ -127,6 +127,8 @@ def test_vital_signs_are_recorded_with_loinc_codes_and_an_impossible_one_is_name
         "vitals-heart_rate": "128", "vitals-temperature": "38.2"})
     assert sorted(Observation.objects.values_list("code", "unit", "category")) == [
         ("8310-5", "Cel", "vital-signs"), ("8867-4", "/min", "vital-signs")]
+    page = client.get(f"/clinical/encounters/{encounter.public_id}/").content.decode()
+    assert "<td>38.2</td><td>°C</td>" in page
 
 
 def test_allergies_medicines_vaccines_and_procedures_are_recorded_then_the_visit_is_finished(encounter, doctor):
