@@ -349,3 +349,6 @@ class TextTranslation(BaseModel):
 
     def __str__(self):
         return f"{self.report_id} {self.field} → {self.target_language}"
+
+
+from carebridge.clinical.pathways.models import *  # noqa: E402,F401,F403 - the pathway engine's models belong to this app
