@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("carebridge.patients.urls")),
     path("", include("carebridge.scheduling.urls")),
     path("", include("carebridge.clinical.urls")),
+    path("", include("carebridge.clinical.document_urls")),
     path("pathways/", include("carebridge.clinical.pathways.urls")),
     path("", include("carebridge.documents.urls")),
     path("api/v1/", api.urls),
