@@ -18,7 +18,9 @@ from carebridge.accounts.access import deny
 from carebridge.audit.services import audit_record
 from carebridge.clinical.access import clinical_hospitals
 from carebridge.clinical.models import (
+    ATC,
     ICD10,
+    LOINC,
     Condition,
     DiagnosticReport,
     Encounter,
@@ -181,21 +183,21 @@ def _display(code, recorded, language, *, known, system):
         return recorded, "", False
     from carebridge.clinical import terminology
 
-    if system == ICD10 and hasattr(terminology, "icd10_display"):
-        found = terminology.icd10_display(code, language)
-        if not found:
-            return recorded, "", False
-        text, used = found
-        fell_back = used == "en" and not language.startswith("en")
-        return text, ("en" if fell_back else language), fell_back
-    text = terminology.display(code, language)
-    if not text:
+    if system == ICD10:
+        concept = terminology.icd10_lookup(code)
+    elif system == LOINC:
+        concept = terminology.Concept(LOINC, code, recorded, "observable") if terminology.loinc_lookup(code) else None
+    elif system == ATC:
+        concept = terminology.atc_lookup(code)
+    else:
+        concept = None
+    if concept is None:
         return recorded, "", False
-    if language.startswith("en"):
-        return text, "en", False
-    if text == terminology.display(code, "en"):
-        return text, "en", True
-    return text, language, False
+    text, used = terminology.display(concept, language)
+    if system == ATC and concept.kind != "group":
+        return text, "en", False  # a substance keeps its international (English) name everywhere
+    fell_back = used == "en" and not language.startswith("en")
+    return text, used, fell_back
 
 
 def _fmt_date(value, language):
@@ -382,7 +384,7 @@ def _observation_row(observation, second):
     flag_text, flag_lang = _gettext_in(Observation.Flag(flag).label, second) if flag else ("", second)
     return {
         "name": _coded(observation.code, observation.display, second, known=observation.code_known,
-                       system=observation.code_system or "loinc"),
+                       system=LOINC),
         "code": observation.code,
         "value": _text(value(PRIMARY), value(second), second),
         "unit": observation.unit,
@@ -532,7 +534,7 @@ def discharge_summary_request(*, encounter, issued_by, second_language=None, req
         "procedures": [{"name": _coded("", p.display, second, known=False), "date": _dates(p.performed_on, second)}
                        for p in procedures],
         "reports": [_report_block(r, second) for r in reports],
-        "medications": [{"name": _coded(m.code, m.display, second, system=m.code_system or "atc",
+        "medications": [{"name": _coded(m.code, m.display, second, system=ATC,
                                         known=bool(m.code)), "code": m.code, "dosage": m.dosage,
                          "quantity": m.quantity} for m in prescriptions],
         "course": _paired(course, course_second, second),
