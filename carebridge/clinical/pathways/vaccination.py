@@ -4,15 +4,16 @@ The NIP schedule comes from the terminology as (vaccine key, dose number, age in
 days from the previous dose). Doses are matched by what they protect against, so a combination vaccine counts
 for each vaccine it contains. The equivalence table is deliberately small:
 
-| given                                  | counts for                                        |
+| given (terminology key)               | counts for                                        |
 |----------------------------------------|---------------------------------------------------|
-| DTaP-IPV-Hib (pentavalent)             | DTaP, IPV / bOPV (polio), Hib                     |
-| DTaP-IPV-Hib-HepB (hexavalent)         | DTaP, polio, Hib, HepB                            |
-| DTaP-IPV, DTaP-Hib                     | DTaP and polio, DTaP and Hib                      |
-| DTaP (or DTwP)                         | DTaP, and DT                                      |
-| IPV, OPV, bOPV                         | one polio series (China gives IPV then bOPV)      |
-| MMR (or MMRV)                          | MMR, MR, measles                                  |
-| MPSV-AC (or a conjugate A+C, ACYW)     | MPSV-A and MPSV-AC                                |
+| DTaP-IPV-Hib (pentavalent)             | DTaP, polio (IPV, then bOPV), Hib                 |
+| DTaP-IPV-HepB-Hib (hexavalent)         | DTaP, polio, Hib, HepB                            |
+| DTaP                                   | DTaP, and DT once the four DTaP doses are given   |
+| IPV, OPV, bOPV                         | one polio series (China gives IPV twice, then bOPV)|
+| MMR (or MMRV)                          | MMR and MR                                        |
+| JE-L, JE-I                             | Japanese encephalitis (either schedule)           |
+| HepA-L, HepA-I                         | hepatitis A (either schedule)                     |
+| MPSV-AC, MenACWY                       | MPSV-A and MPSV-AC                                |
 
 Vaccines of the schedule protecting against nested sets of diseases form one series (DTaP then DT, IPV then
 bOPV, MPSV-A then MPSV-AC), so a dose is never counted twice in a row of the table. Doses given abroad count
@@ -30,36 +31,40 @@ from django.utils import translation
 DIPHTHERIA, TETANUS, PERTUSSIS, POLIO, HIB, HEPB = "diphtheria", "tetanus", "pertussis", "polio", "hib", "hepb"
 MEASLES, MUMPS, RUBELLA, VARICELLA = "measles", "mumps", "rubella", "varicella"
 MEN_A, MEN_C, MEN_Y, MEN_W = "men_a", "men_c", "men_y", "men_w"
+JAPANESE_ENCEPHALITIS, HEPATITIS_A = "japanese_encephalitis", "hepatitis_a"
 
-# What each vaccine protects against; a vaccine missing here protects against itself only.
-COMPONENTS: dict[str, frozenset[str]] = {key: frozenset(value) for key, value in {
-    "dtap": {DIPHTHERIA, TETANUS, PERTUSSIS},
-    "dtwp": {DIPHTHERIA, TETANUS, PERTUSSIS},
-    "dtp": {DIPHTHERIA, TETANUS, PERTUSSIS},
-    "dt": {DIPHTHERIA, TETANUS},
-    "ipv": {POLIO},
-    "opv": {POLIO},
-    "bopv": {POLIO},
-    "hib": {HIB},
-    "hepb": {HEPB},
-    "dtap_ipv": {DIPHTHERIA, TETANUS, PERTUSSIS, POLIO},
-    "dtap_hib": {DIPHTHERIA, TETANUS, PERTUSSIS, HIB},
-    "dtap_ipv_hib": {DIPHTHERIA, TETANUS, PERTUSSIS, POLIO, HIB},
-    "dtap_ipv_hib_hepb": {DIPHTHERIA, TETANUS, PERTUSSIS, POLIO, HIB, HEPB},
-    "measles": {MEASLES},
-    "mr": {MEASLES, RUBELLA},
-    "mmr": {MEASLES, MUMPS, RUBELLA},
-    "mmrv": {MEASLES, MUMPS, RUBELLA, VARICELLA},
-    "varicella": {VARICELLA},
-    "mpsv_a": {MEN_A},
-    "mpsv_ac": {MEN_A, MEN_C},
-    "menacwy": {MEN_A, MEN_C, MEN_W, MEN_Y},
+# What each vaccine protects against, by the terminology's vaccine keys (compared case-insensitively); a
+# vaccine missing here protects against itself only. Tdap (reduced antigen, for adolescents and adults) is left
+# out on purpose: it does not count for a child's DTaP series.
+COMPONENTS: dict[str, frozenset[str]] = {key.casefold(): frozenset(value) for key, value in {
+    "DTaP": {DIPHTHERIA, TETANUS, PERTUSSIS},
+    "DT": {DIPHTHERIA, TETANUS},
+    "IPV": {POLIO},
+    "OPV": {POLIO},
+    "bOPV": {POLIO},
+    "Hib": {HIB},
+    "HepB": {HEPB},
+    "DTaP-IPV": {DIPHTHERIA, TETANUS, PERTUSSIS, POLIO},
+    "DTaP-Hib": {DIPHTHERIA, TETANUS, PERTUSSIS, HIB},
+    "DTaP-IPV-Hib": {DIPHTHERIA, TETANUS, PERTUSSIS, POLIO, HIB},
+    "DTaP-IPV-HepB-Hib": {DIPHTHERIA, TETANUS, PERTUSSIS, POLIO, HIB, HEPB},
+    "MR": {MEASLES, RUBELLA},
+    "MMR": {MEASLES, MUMPS, RUBELLA},
+    "MMRV": {MEASLES, MUMPS, RUBELLA, VARICELLA},
+    "VAR": {VARICELLA},
+    "JE-L": {JAPANESE_ENCEPHALITIS},
+    "JE-I": {JAPANESE_ENCEPHALITIS},
+    "HepA-L": {HEPATITIS_A},
+    "HepA-I": {HEPATITIS_A},
+    "MPSV-A": {MEN_A},
+    "MPSV-AC": {MEN_A, MEN_C},
+    "MenACWY": {MEN_A, MEN_C, MEN_W, MEN_Y},
 }.items()}
 
 
 def components(key):
     """Return what a vaccine protects against."""
-    return COMPONENTS.get(key, frozenset({key}))
+    return COMPONENTS.get((key or "").casefold(), frozenset({(key or "").casefold()}))
 
 
 def counts_for(given_key, scheduled_key):
@@ -144,16 +149,10 @@ def _schedule():
 
 def vaccine_name(key, language=None):
     """Name a vaccine in the viewer's language (from the terminology), or by its key when unknown."""
-    from carebridge.clinical import terminology
+    from carebridge.clinical.terminology import vaccine_lookup
 
-    language = language or translation.get_language() or "en"
-    localised = getattr(terminology, "vaccine_display", None)
-    if localised is not None:
-        name = localised(key, language)
-        if name:
-            return name[1] if isinstance(name, tuple) else str(name)
-    concept = terminology.vaccine_lookup(key)
-    return getattr(concept, "display", key) if concept is not None else key
+    vaccine = vaccine_lookup(key)
+    return vaccine.name(language or translation.get_language())[0] if vaccine is not None else key
 
 
 def _series(entries):
@@ -223,9 +222,7 @@ def _series_has_due(rows, series):
 
 
 def vaccine_choices(language=None):
-    """Return (key, localised name) for the vaccines a home record may list: the schedule's and the combinations."""
-    from carebridge.clinical import terminology
+    """Return (key, localised name) for every vaccine a home record may list, by name."""
+    from carebridge.clinical.terminology import vaccine_keys
 
-    keys = dict.fromkeys([key for key, *_r in _schedule()] + list(COMPONENTS))
-    choices = [(key, vaccine_name(key, language)) for key in keys if terminology.vaccine_lookup(key) is not None]
-    return sorted(choices, key=lambda pair: pair[1].casefold())
+    return sorted(((key, vaccine_name(key, language)) for key in vaccine_keys()), key=lambda pair: pair[1].casefold())

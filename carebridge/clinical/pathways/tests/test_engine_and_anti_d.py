@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from carebridge.audit.models import AuditEvent
-from carebridge.clinical.models import ICD10, Condition
 from carebridge.clinical.pathways import selectors
 from carebridge.clinical.pathways.anti_d import anti_d_candidates, is_pregnancy_code
 from carebridge.clinical.pathways.models import PathwayInstance, PathwayPriority, PathwayStep
@@ -16,6 +15,7 @@ from carebridge.clinical.pathways.services import (
     pathway_step_complete,
     pathway_step_skip,
 )
+from carebridge.clinical.services import condition_record
 from carebridge.core.errors import Conflict, PermissionDenied, ValidationFailed
 from conftest import signed_in
 
@@ -23,8 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _pregnant(patient, clinician, code="Z34.0"):
-    return Condition.objects.create(patient=patient, recorded_by=clinician, code_system=ICD10, code=code,
-                                    display="Supervision of pregnancy")
+    return condition_record(patient=patient, actor=clinician, code=code)
 
 
 def test_pregnancy_codes_are_z33_to_z35_and_the_o_chapter():
@@ -41,7 +40,7 @@ def test_an_rh_negative_pregnant_patient_is_flagged_and_an_rh_positive_one_is_no
 
 
 def test_an_rh_negative_patient_without_a_pregnancy_is_not_flagged(sarnai, clinician, haikou):
-    Condition.objects.create(patient=sarnai, recorded_by=clinician, code_system=ICD10, code="J45", display="Asthma")
+    condition_record(patient=sarnai, actor=clinician, code="J45")
 
     assert list(anti_d_candidates(haikou)) == []
 
