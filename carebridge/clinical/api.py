@@ -339,20 +339,22 @@ class PortalReportOut(Schema):
 # --- Helpers -----------------------------------------------------------------------------------------------------
 
 
-def _label(code, display, known=True):
-    return vars(coded_label(code, display, get_language(), known=known))
+def _label(system, code, display, known=True):
+    label = coded_label(system, code, display, get_language(), known=known)
+    return {"text": label.text, "language": label.language, "fallback": label.fallback,
+            "as_recorded": label.as_recorded}
 
 
 def _observation_out(o):
     return {"id": o.public_id, "category": o.category, "code": o.code, "display": o.display,
-            "label": _label(o.code, o.display, o.code_known), "value": o.value_quantity, "value_text": o.value_text,
+            "label": _label(o.code_system, o.code, o.display, o.code_known), "value": o.value_quantity, "value_text": o.value_text,
             "unit": o.unit, "reference_low": o.reference_low, "reference_high": o.reference_high, "flag": o.flag,
             "flag_display": str(o.get_flag_display()) if o.flag else "", "effective_at": o.effective_at}
 
 
 def _condition_out(c):
     return {"id": c.public_id, "code_system": c.code_system, "code": c.code, "display": c.display,
-            "label": _label(c.code, c.display, c.code_known), "clinical_status": c.clinical_status, "onset": c.onset,
+            "label": _label(c.code_system, c.code, c.display, c.code_known), "clinical_status": c.clinical_status, "onset": c.onset,
             "is_primary": c.is_primary, "encounter_id": c.encounter.public_id if c.encounter_id else None}
 
 

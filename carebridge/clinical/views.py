@@ -71,22 +71,18 @@ def _base(language):
     return (language or "en").split("-")[0].lower()
 
 
-def coded_label(code, recorded, language=None, *, known=True):
-    """Name a coded concept (ICD-10, LOINC, ATC...) in a language, falling back to English, then as recorded."""
-    from carebridge.clinical import terminology
+def coded_label(system, code, recorded, language=None, *, known=True):
+    """Name a coded concept (ICD-10, LOINC, vaccines...) in a language, falling back to English, then as recorded."""
+    from carebridge.clinical.terminology import Concept, display, normalise_language
 
     language = language or get_language() or "en"
-    if not code or not known:
+    if not code or not known or not system:
         return Label(recorded, "", as_recorded=True)
-    text = terminology.display(code, language)
+    text, used = display(Concept(system, code, recorded, ""), language)
     if not text:
         return Label(recorded, "", as_recorded=True)
-    if _base(language) == "en":
-        return Label(text, "en")
-    english = terminology.display(code, "en")
-    if text == english:
-        return Label(text, "en", fallback=True)
-    return Label(text, language)
+    wanted = normalise_language(language) or "en"
+    return Label(text, used, fallback=used != wanted)
 
 
 def number(value, language=None):
@@ -113,7 +109,7 @@ def observation_rows(observations, language=None):
     for o in observations:
         low, high = number(o.reference_low, language), number(o.reference_high, language)
         rows.append({
-            "observation": o, "label": coded_label(o.code, o.display, language, known=o.code_known),
+            "observation": o, "label": coded_label(o.code_system, o.code, o.display, language, known=o.code_known),
             "value": number(o.value_quantity, language) if o.value_quantity is not None else o.value_text,
             "unit": unit_label(o.unit), "range": f"{low}–{high}" if low and high else (f"≥ {low}" if low else (
                 f"≤ {high}" if high else "")),
@@ -123,7 +119,7 @@ def observation_rows(observations, language=None):
 
 
 def condition_rows(conditions, language=None):
-    return [{"condition": c, "label": coded_label(c.code, c.display, language, known=c.code_known)}
+    return [{"condition": c, "label": coded_label(c.code_system, c.code, c.display, language, known=c.code_known)}
             for c in conditions]
 
 
@@ -382,7 +378,7 @@ def icd10_search(request):
     _clinician_hospital(request)
     query = request.GET.get("q") or request.GET.get("condition-code") or ""
     language = get_language()
-    results = [{"code": c.code, "label": coded_label(c.code, c.display, language)}
+    results = [{"code": c.code, "label": coded_label(c.system, c.code, c.display, language)}
                for c in search(query.strip()[:100], language=language, limit=15)] if query.strip() else []
     return render(request, "clinical/_icd10_results.html", {"results": results, "query": query})
 

@@ -67,7 +67,7 @@ def test_the_technician_finalises_a_chest_ct_and_the_guardian_reads_it_in_mongol
     assert re.search(r'<html lang="mn"', html)
     assert MONGOLIAN in html and CONCLUSION in html
     assert interpreter.get_full_name() in html
-    assert terminology.display("59408-5", "mn") in html
+    assert terminology.loinc_lookup("59408-5").labels["mn"] in html
     # And the message is read now that she opened the report
     message.refresh_from_db()
     assert message.read_at is not None

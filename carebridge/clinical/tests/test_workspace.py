@@ -97,14 +97,31 @@ def test_a_diagnosis_is_found_by_words_and_shown_in_the_viewers_language_with_en
 
     assert list(Condition.objects.order_by("code").values_list("code", "code_known")) == [
         ("J18.9", True), ("R05", True)]
+    # The mother reads Mongolian where the terminology has it, and sees where it fell back to English
     html = signed_in(guardian).get(f"/portal/reports/{final_report.public_id}/").content.decode()
-    for code in ("J18.9", "R05"):
-        mongolian, english = terminology.display(code, "mn"), terminology.display(code, "en")
-        assert mongolian in html
-        if mongolian == english:
-            assert f'<span lang="en">{english}</span> <small class="muted fallback">' in html
-        else:
-            assert f'<span lang="mn">{mongolian}</span>' in html
+    assert '<span lang="mn">Уушгины хатгалгаа</span>' in html
+    cough, used = terminology.display("R05", "mn")
+    if used == "mn":
+        assert f'<span lang="mn">{cough}</span>' in html
+    else:
+        assert f'<span lang="en">{cough}</span> <small class="muted fallback">' in html
+
+
+def test_a_diagnosis_without_a_name_in_the_viewers_language_is_shown_in_english_and_marked(encounter, doctor):
+    from carebridge.clinical import services
+
+    # Given a diagnosis whose code has no localised name (WHO's English title only)
+    code = next(c for c in ("A00.0", "T75.3", "A01.0") if c not in terminology.icd10_localised_codes())
+    services.condition_record(patient=encounter.patient, actor=doctor, code=code, encounter=encounter)
+    doctor.language = "ru"
+    doctor.save(update_fields=["language"])
+
+    # When a Russian-reading doctor opens the visit
+    html = signed_in(doctor).get(f"/clinical/encounters/{encounter.public_id}/").content.decode()
+
+    # Then the English title is shown, marked as English
+    english = terminology.icd10_lookup(code).display
+    assert f'<span lang="en">{english}</span> <small class="muted fallback">' in html
 
 
 def test_an_unknown_diagnosis_code_is_refused_beside_the_field(encounter, doctor):
