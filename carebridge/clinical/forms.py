@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.audit.services import audit_record
@@ -124,12 +125,21 @@ class MedicationStatementForm(forms.Form):
 
 
 class ImmunizationForm(forms.Form):
-    vaccine = forms.CharField(label=_("Vaccine (name, CVX or ATC code)"), max_length=40)
+    vaccine = forms.ChoiceField(label=_("Vaccine"), choices=())
     occurred_on = forms.DateField(label=_("Date given"), widget=forms.DateInput(attrs={"type": "date"}))
     dose_number = forms.IntegerField(label=_("Dose"), min_value=1, max_value=20, required=False)
     country = forms.CharField(label=_("Country where given (ISO code)"), max_length=2, required=False)
     given_here = forms.BooleanField(label=_("Given here"), required=False)
     source = forms.CharField(label=_("Source"), max_length=200, required=False)
+
+
+    def __init__(self, *args, **kwargs):
+        from carebridge.clinical.terminology import vaccine_keys, vaccine_lookup
+
+        super().__init__(*args, **kwargs)
+        language = get_language()
+        self.fields["vaccine"].choices = [("", "—")] + sorted(
+            ((key, vaccine_lookup(key).name(language)[0]) for key in vaccine_keys()), key=lambda pair: pair[1])
 
 
 class ProcedureForm(forms.Form):

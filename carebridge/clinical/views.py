@@ -42,6 +42,7 @@ from carebridge.clinical.models import (
     ReportAttachment,
     TextTranslation,
 )
+from carebridge.clinical.terminology.concept import VACCINE_KEY_SYSTEM
 from carebridge.core import i18n
 from carebridge.core.errors import CareBridgeError, NotFound
 from carebridge.notifications.models import InAppMessage
@@ -274,7 +275,9 @@ def _encounter_context(request, encounter, bound=None):
         "allergies": AllergyIntolerance.objects.filter(patient=patient, is_active=True),
         "prescriptions": encounter.prescriptions.order_by("-authored_at"),
         "medications": MedicationStatement.objects.filter(patient=patient),
-        "immunizations": Immunization.objects.filter(patient=patient),
+        "immunizations": [{"immunization": i, "label": coded_label(
+            VACCINE_KEY_SYSTEM if i.vaccine_key else "", i.vaccine_key, i.display, language)}
+            for i in Immunization.objects.filter(patient=patient)],
         "procedures": Procedure.objects.filter(patient=patient).order_by("-performed_on"),
         "forms": page_forms, "is_open": encounter.status == Encounter.Status.IN_PROGRESS,
     }

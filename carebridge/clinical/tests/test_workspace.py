@@ -167,6 +167,7 @@ def test_allergies_medicines_vaccines_and_procedures_are_recorded_then_the_visit
     assert MedicationRequest.objects.get().code == "J01CA04"
     assert MedicationStatement.objects.get().display == "Vitamin D drops"
     assert Immunization.objects.get().country == "MN"
+    assert "Measles, mumps and rubella vaccine (MMR)" in client.get(f"{base}/").content.decode()
     assert Procedure.objects.get().encounter == encounter
     assert finished.status_code == 302
     encounter.refresh_from_db()
