@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,13 +55,22 @@ def encounter_open(*, patient, hospital, kind, opened_by, appointment=None, atte
         if existing:
             return existing
         attending = attending or appointment.clinician
-    with transaction.atomic():
-        encounter = Encounter.objects.create(patient=patient, hospital=hospital, kind=kind, appointment=appointment,
-                                             attending=attending, reason=reason[:300], started_at=timezone.now(),
-                                             opened_by=opened_by)
-        _audit("encounter.opened", actor=opened_by, obj=encounter, patient=patient, request=request,
-               organisation=hospital)
+    try:
+        with transaction.atomic():
+            encounter = Encounter.objects.create(patient=patient, hospital=hospital, kind=kind,
+                                                 appointment=appointment, attending=attending, reason=reason[:300],
+                                                 started_at=timezone.now(), opened_by=opened_by)
+            _audit("encounter.opened", actor=opened_by, obj=encounter, patient=patient, request=request,
+                   organisation=hospital)
+    except IntegrityError:
+        # Opened at the same moment from another screen (a double click): the visit is the same one.
+        return Encounter.objects.get(appointment=appointment)
     return encounter
+
+
+def _open_visit(encounter):
+    if encounter is not None and encounter.status != Encounter.Status.IN_PROGRESS:
+        raise Conflict(_("This visit is already closed."), code="encounter_closed")
 
 
 def encounter_finish(*, encounter, actor, request=None):
@@ -262,19 +271,22 @@ def report_amend(*, report, actor, reason, findings=None, conclusion=None, obser
     category = Observation.Category.LABORATORY if report.category == "lab" else Observation.Category.IMAGING
     cleaned = _observations_clean(observations, category=category) if observations is not None else None
     with transaction.atomic():
+        conclusion_before = report.conclusion
         ReportVersion.objects.create(report=report, version=report.version, status=report.status,
                                      findings=report.findings, conclusion=report.conclusion,
                                      observations=_observations_snapshot(report), replaced_at=timezone.now(),
                                      replaced_by=actor, reason=reason[:300])
         _report_fill(report, findings=findings, conclusion=conclusion, conclusion_language=None,
                      observations=cleaned, actor=actor)
+        conclusion_changed = conclusion is not None and conclusion != conclusion_before
         report.status = DiagnosticReport.Status.AMENDED
         report.version += 1
         report.save()
-        if conclusion is not None:
+        if conclusion_changed:
             # The translations described the old wording; they are asked for again.
             report.translations.update(status=TextTranslation.Review.REQUESTED, source_text=report.conclusion,
-                                       text="", updated_at=timezone.now())
+                                       text="", translator=None, reviewer=None, machine=False,
+                                       updated_at=timezone.now())
         _audit("report.amended", actor=actor, obj=report, patient=report.patient, request=request,
                organisation=report.hospital, details={"version": report.version, "reason": reason[:300]})
         signals.report_released.send(sender=DiagnosticReport, report=report, request=request)
@@ -286,6 +298,8 @@ def report_cancel(*, report, actor, reason, request=None):
     """Cancel a report (an exam not done, or entered in error); it cannot come back."""
     if report.status == DiagnosticReport.Status.CANCELLED:
         raise Conflict(_("This report is already cancelled."), code="report_cancelled")
+    if not (reason or "").strip():
+        raise ValidationFailed(details={"reason": [str(_("Give the reason for cancelling."))]})
     with transaction.atomic():
         report.status = DiagnosticReport.Status.CANCELLED
         report.save(update_fields=["status", "updated_at"])
@@ -298,6 +312,7 @@ def report_cancel(*, report, actor, reason, request=None):
 
 def vital_signs_record(*, encounter, actor, rows, request=None):
     """Record vital signs measured at a visit (LOINC-coded, checked like results)."""
+    _open_visit(encounter)
     cleaned = _observations_clean(rows, category=Observation.Category.VITAL_SIGNS)
     with transaction.atomic():
         created = Observation.objects.bulk_create([
@@ -329,11 +344,15 @@ def condition_record(*, patient, actor, code, display="", encounter=None, onset=
     """Record a diagnosis coded in WHO ICD-10 (an unknown code is accepted only from an outside source)."""
     from carebridge.clinical.terminology import icd10_lookup, icd10_validate
 
+    _open_visit(encounter)
     system, code, display, known = _coded(system=ICD10, code=code, display=display, validator=icd10_validate,
                                           lookup=icd10_lookup, source=source)
     if clinical_status not in Condition.ClinicalStatus.values:
         raise ValidationFailed(details={"clinical_status": [str(_("Choose a status from the list."))]})
     with transaction.atomic():
+        if is_primary and encounter is not None:
+            Condition.objects.filter(encounter=encounter, is_primary=True).update(is_primary=False,
+                                                                                  updated_at=timezone.now())
         condition = Condition.objects.create(patient=patient, encounter=encounter, code_system=system, code=code,
                                              display=display[:300], onset=onset, is_primary=is_primary,
                                              clinical_status=clinical_status, recorded_by=actor, source=source[:200],
@@ -362,6 +381,7 @@ def prescription_write(*, patient, prescriber, atc_code, dosage, display="", qua
     """Prescribe a medicine (ATC-coded); the dosage is written for the patient."""
     from carebridge.clinical.terminology import atc_lookup
 
+    _open_visit(encounter)
     concept = atc_lookup(atc_code) if atc_code else None
     if atc_code and concept is None:
         raise ValidationFailed(details={"atc_code": [str(_("This code is not in the ATC classification."))]},
@@ -450,6 +470,8 @@ def translation_submit(*, translation, translator, text, request=None):
         raise ValidationFailed(details={"text": [str(_("Write the translation."))]})
     if translation.status == TextTranslation.Review.APPROVED:
         raise Conflict(_("This translation is already checked."), code="translation_approved")
+    if translation.status == TextTranslation.Review.TRANSLATED and translation.translator_id != translator.pk:
+        raise Conflict(_("Another translator's text is waiting for review."), code="translation_waiting")
     with transaction.atomic():
         translation.text = text
         translation.translator = translator
