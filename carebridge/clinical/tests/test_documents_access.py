@@ -1,6 +1,8 @@
 """Who gets a clinical document: the hospital's clinicians and the patient's own people; everyone else gets 404."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from carebridge.audit.models import AuditEvent
 from carebridge.clinical import documents
@@ -41,7 +43,11 @@ def test_the_guardian_lists_her_sons_documents_and_downloads_one_audited(guardia
     listing = client.get("/portal/documents/")
     assert listing.status_code == 200
     page = listing.content.decode()
-    assert "Medical certificate" in page and f"/portal/documents/{certificate.public_id}/pdf/" in page
+    # The guardian reads Mongolian: the document is listed under its Mongolian name.
+    with translation.override("mn"):
+        listed_as = gettext("Medical certificate")
+    assert listed_as != "Medical certificate"
+    assert listed_as in page and f"/portal/documents/{certificate.public_id}/pdf/" in page
 
     response = client.get(f"/portal/documents/{certificate.public_id}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
