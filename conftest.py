@@ -153,10 +153,12 @@ _allow_flushing_the_audit_log()
 
 @pytest.fixture(autouse=True)
 def english_and_utc_to_start_with():
-    """Start every test in English and UTC: a request served by a test client leaves its language active."""
+    """Start every test in English and UTC with an empty cache: a served request leaves its language active."""
     from django.conf import settings
+    from django.core.cache import cache
     from django.utils import timezone, translation
 
+    cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
     timezone.deactivate()
     yield

@@ -40,6 +40,11 @@ def job_enqueue(*, name, delay=None, run_after=None, **kwargs):
     return job
 
 
+def jobs_schedule(*, name, runs):
+    """Record several jobs due later in one insert: `runs` is [(run_after, kwargs)]."""
+    return Job.objects.bulk_create([Job(name=name, kwargs=kwargs, run_after=run_after) for run_after, kwargs in runs])
+
+
 def _dispatch(job_id):
     if settings.JOBS_RUN_IN_PROCESS:
         job_run(job_id=job_id)

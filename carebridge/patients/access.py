@@ -59,9 +59,10 @@ def patient_get_for_user(*, user, public_id, request=None, purpose="care", manag
         public_id) else None
     relation = hospital = None
     if patient is not None:
-        relation = _portal_relation(user, patient, manage=manage)
-        if relation is None:
-            hospital = _staff_hospital_for(user, patient, RECORD_MANAGERS if manage else RECORD_READERS)
+        # Staff first: a coordinator's own memberships are cached, so a desk look costs no portal query.
+        hospital = _staff_hospital_for(user, patient, RECORD_MANAGERS if manage else RECORD_READERS)
+        if hospital is None:
+            relation = _portal_relation(user, patient, manage=manage)
     if patient is None or (relation is None and hospital is None):
         deny(user=user, request=request, object_type="patient", object_id=public_id, reason="not_in_care")
     audit_record(action="patient.read" if not manage else "patient.open_for_change", actor=user, request=request,

@@ -1,6 +1,7 @@
 """Messages about appointments, each rendered in its recipient's language and shown in the patient's time zone."""
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import translation
 
 from carebridge.core import i18n
@@ -57,6 +58,11 @@ def appointment_message_send(*, appointment, template, with_invite=False):
     recipients = list(_recipients(appointment.patient))
     if not recipients and not appointment.patient.phone:
         return
+    with transaction.atomic():
+        _queue(appointment, template, recipients, with_invite)
+
+
+def _queue(appointment, template, recipients, with_invite):
     for address, language in recipients:
         attachments = []
         if with_invite:

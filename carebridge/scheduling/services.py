@@ -4,14 +4,17 @@ import datetime as dt
 import secrets
 import zoneinfo
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.audit.services import audit_record
 from carebridge.catalog.models import Service
 from carebridge.core.errors import CareBridgeError, Conflict, ValidationFailed
-from carebridge.core.jobs import job_enqueue
+from carebridge.core.jobs import jobs_schedule
 from carebridge.patients.services import record_number_assign
 from carebridge.scheduling import signals
 from carebridge.scheduling.calendar_rules import days_between, is_public_holiday
@@ -50,11 +53,18 @@ class BookingRefused(CareBridgeError):
 
 
 def booking_policy(hospital):
-    """Return the hospital's booking rules, creating the defaults on first use."""
-    policy = BookingPolicy.objects.filter(hospital=hospital).first()
+    """Return the hospital's booking rules (cached briefly; saving a policy clears it), creating the defaults."""
+    key = f"scheduling:booking-policy:{hospital.pk}"
+    policy = cache.get(key)
     if policy is None:
         policy, _created = BookingPolicy.objects.get_or_create(hospital=hospital)
+        cache.set(key, policy, timeout=300)
     return policy
+
+
+@receiver(post_save, sender=BookingPolicy)
+def booking_policy_forget(sender, instance, **kwargs):
+    cache.delete(f"scheduling:booking-policy:{instance.hospital_id}")
 
 
 def _working_day(day, closures):
@@ -176,10 +186,9 @@ def appointment_book(*, patient, slot, service, booked_by, note="", rescheduled_
         if service.kind == Service.Kind.CHECKUP_PACKAGE:
             _itinerary_build(appointment)
         signals.appointment_booked.send(sender=Appointment, appointment=appointment, request=request)
-        for kind, before in REMINDERS:
-            if appointment.start - before > now:
-                job_enqueue(name="scheduling.reminder", run_after=appointment.start - before,
-                            appointment_id=appointment.pk, kind=kind)
+        jobs_schedule(name="scheduling.reminder", runs=[
+            (appointment.start - before, {"appointment_id": appointment.pk, "kind": kind})
+            for kind, before in REMINDERS if appointment.start - before > now])
         audit_record(action="appointment.booked", actor=booked_by, request=request, organisation=slot.hospital,
                      object_type="appointment", object_id=appointment.public_id, patient_public_id=patient.public_id)
         transaction.on_commit(lambda: _message(appointment, "scheduling/messages/booked", invite=True))
@@ -187,8 +196,7 @@ def appointment_book(*, patient, slot, service, booked_by, note="", rescheduled_
 
 
 def _message(appointment, template, invite=False):
-    with transaction.atomic():
-        appointment_message_send(appointment=appointment, template=template, with_invite=invite)
+    appointment_message_send(appointment=appointment, template=template, with_invite=invite)
 
 
 def _itinerary_build(appointment):
