@@ -8,7 +8,7 @@ set -euo pipefail
 # fonts-noto-core, fonts-noto-cjk: every script the PDF documents print (carebridge/documents, STACK.md).
 # libharfbuzz-subset0: WeasyPrint subsets fonts with it (fontTools instead takes about 10 s per CJK PDF).
 # poppler-utils: pdftotext and pdffonts, which the document tests read PDFs with.
-DEFAULT_PACKAGES=(fonts-ocr-b libgl1 libglib2.0-0 fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 poppler-utils)
+DEFAULT_PACKAGES=(fonts-ocr-b libgl1 libglib2.0-0 libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 poppler-utils)
 
 if [ "$#" -gt 0 ]; then
   packages=("$@")
