@@ -22,6 +22,7 @@ from carebridge.accounts.forms import OtpTokenForm, PreferencesForm, SignInForm,
 from carebridge.accounts.selectors import is_staff_user, memberships_of
 from carebridge.accounts.signals import account_event
 from carebridge.core.errors import CareBridgeError
+from carebridge.core.forms import form_add_service_errors
 
 
 class SignInView(auth_views.LoginView):
@@ -76,12 +77,7 @@ def sign_up(request):
 
 
 def _form_add_error(form, exc):
-    if exc.details:
-        for field, errors in exc.details.items():
-            for error in errors if isinstance(errors, list) else [errors]:
-                form.add_error(field if field in form.fields else None, str(error))
-    else:
-        form.add_error("email" if exc.code == "email_taken" else None, str(exc.message))
+    form_add_service_errors(form, exc, field="email" if exc.code == "email_taken" else None)
 
 
 def email_verify(request, token):

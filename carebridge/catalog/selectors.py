@@ -1,7 +1,6 @@
 """Reads of the catalog: services of a hospital, one service with its stations, and money in other currencies."""
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -14,6 +13,7 @@ from carebridge.accounts.models import Organisation, OrganisationKind
 from carebridge.catalog.models import Department, ExchangeRate, PackageStation, Service
 from carebridge.core.errors import CareBridgeError
 from carebridge.core.i18n import valid_currency
+from carebridge.core.ids import is_uuid
 
 HOME = "CNY"
 RATE_PLACES = Decimal("1e-8")
@@ -138,7 +138,7 @@ def service_list(*, hospital, kind=None, department=None):
     if kind:
         found = found.filter(kind=kind)
     if department:
-        found = found.filter(department__code=department) if not _is_uuid(department) else \
+        found = found.filter(department__code=department) if not is_uuid(department) else \
             found.filter(department__public_id=department)
     return found.order_by("kind", "name")
 
@@ -148,14 +148,6 @@ def service_get(*, public_id):
     stations = Prefetch("stations", queryset=PackageStation.objects.order_by("order"))
     return (Service.objects.filter(public_id=public_id, is_active=True, hospital__kind=OrganisationKind.HOSPITAL)
             .select_related("department", "hospital").prefetch_related(stations).first())
-
-
-def _is_uuid(value):
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 def known_currencies(*, on=None):

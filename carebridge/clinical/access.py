@@ -1,12 +1,11 @@
 """Who sees clinical data: clinicians of the patient's hospital, and the patient's own people (released reports only)."""
 
-import uuid
-
 from carebridge.accounts.access import deny
 from carebridge.accounts.models import Role
 from carebridge.accounts.selectors import organisations_with_role
 from carebridge.audit.services import audit_record
 from carebridge.clinical.models import DiagnosticReport, Encounter, TextTranslation
+from carebridge.core.ids import is_uuid
 from carebridge.patients.access import patient_get_for_user
 from carebridge.patients.models import MedicalRecordNumber, Patient
 from carebridge.patients.selectors import portal_patients
@@ -19,14 +18,6 @@ def clinical_hospitals(user):
     return organisations_with_role(user, *CLINICAL_ROLES)
 
 
-def _is_uuid(value):
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
 def _clinician_sees(user, patient):
     hospitals = clinical_hospitals(user)
     return bool(hospitals) and MedicalRecordNumber.objects.filter(patient=patient, hospital__in=hospitals).exists()
@@ -34,7 +25,7 @@ def _clinician_sees(user, patient):
 
 def clinical_patient_get(*, user, public_id, request=None, purpose="care"):
     """Return a patient whose clinical record the user may open (a clinician's hospital's patient, or one's own)."""
-    candidate = Patient.objects.filter(public_id=public_id, merged_into__isnull=True).first() if _is_uuid(
+    candidate = Patient.objects.filter(public_id=public_id, merged_into__isnull=True).first() if is_uuid(
         public_id) else None
     # Decide first, so a refused look writes only the refusal, never a "read" row.
     if candidate is None or not (_clinician_sees(user, candidate)
@@ -49,7 +40,7 @@ def report_get_for_user(*, user, public_id, request=None, manage=False, purpose=
     With manage=True only clinicians of the report's hospital pass. Every read is audited.
     """
     report = None
-    if _is_uuid(public_id):
+    if is_uuid(public_id):
         report = DiagnosticReport.objects.select_related("patient", "hospital", "order__service", "encounter").filter(
             public_id=public_id).first()
     relation = None
@@ -70,7 +61,7 @@ def report_get_for_user(*, user, public_id, request=None, manage=False, purpose=
 def encounter_get_for_clinician(*, user, public_id, request=None):
     """Return an encounter of the clinician's hospital; NotFound otherwise."""
     encounter = None
-    if _is_uuid(public_id):
+    if is_uuid(public_id):
         encounter = Encounter.objects.select_related("patient", "hospital").filter(public_id=public_id).first()
     if encounter is None or encounter.hospital not in clinical_hospitals(user):
         deny(user=user, request=request, object_type="encounter", object_id=public_id, reason="not_in_care")
@@ -83,7 +74,7 @@ def encounter_get_for_clinician(*, user, public_id, request=None):
 def translation_get_for_translator(*, user, public_id, request=None):
     """Return a translation request an interpreter of the report's hospital (or a clinician there) may work on."""
     translation = None
-    if _is_uuid(public_id):
+    if is_uuid(public_id):
         translation = TextTranslation.objects.select_related("report__hospital", "report__patient").filter(
             public_id=public_id).first()
     if translation is not None:

@@ -1,27 +1,18 @@
 """Who may see and change a patient's record; every look is audited, every refusal too."""
 
-import uuid
-
 from django.db.models import Q
 
 from carebridge.accounts.access import deny
 from carebridge.accounts.models import OrganisationKind, Role
 from carebridge.accounts.selectors import organisations_with_role
 from carebridge.audit.services import audit_record
+from carebridge.core.ids import is_uuid
 from carebridge.patients.models import DuplicateCandidate, Guardianship, MedicalRecordNumber, Patient
 from carebridge.patients.selectors import patients_at, portal_patients
 
 # Staff roles that see the records of their own hospital's patients.
 RECORD_READERS = (Role.COORDINATOR, Role.CLINICIAN, Role.CASHIER)
 RECORD_MANAGERS = (Role.COORDINATOR,)
-
-
-def _is_uuid(value):
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 def desk_hospitals(user):
@@ -55,7 +46,7 @@ def patient_get_for_user(*, user, public_id, request=None, purpose="care", manag
     """
     if not getattr(user, "is_authenticated", False):
         deny(user=user, request=request, object_type="patient", object_id=public_id, reason="anonymous")
-    patient = Patient.objects.filter(public_id=public_id, merged_into__isnull=True).first() if _is_uuid(
+    patient = Patient.objects.filter(public_id=public_id, merged_into__isnull=True).first() if is_uuid(
         public_id) else None
     relation = hospital = None
     if patient is not None:
@@ -100,7 +91,7 @@ def patients_visible_to_user(user):
 
 def patient_get_for_organisation(*, organisation, public_id, request=None, purpose="system"):
     """Return a record an organisation's system may read, auditing it; NotFound otherwise."""
-    patient = patients_visible_to_organisation(organisation).filter(public_id=public_id).first() if _is_uuid(
+    patient = patients_visible_to_organisation(organisation).filter(public_id=public_id).first() if is_uuid(
         public_id) else None
     if patient is None:
         deny(user=None, request=request, object_type="patient", object_id=public_id, reason="not_in_organisation")

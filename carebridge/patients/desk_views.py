@@ -12,12 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from carebridge.accounts.access import deny
 from carebridge.audit.services import audit_record, audit_record_reads
 from carebridge.core.errors import CareBridgeError, NotFound
+from carebridge.core.forms import form_add_service_errors
 from carebridge.patients import registration
 from carebridge.patients.access import desk_hospitals, duplicate_get_for_user, patient_get_for_user
 from carebridge.patients.forms import DetailsForm, PassportForm
 from carebridge.patients.models import PatientDocument
 from carebridge.patients.mrz import MrzError
-from carebridge.patients.portal_views import form_add_errors
 from carebridge.patients.selectors import patient_search, record_number_at, registration_queue
 from carebridge.patients.services import duplicate_dismiss, patient_merge
 
@@ -113,7 +113,7 @@ def desk_register_details(request):
         except MrzError as exc:
             form.add_error(None, str(exc.message))
         except CareBridgeError as exc:
-            form_add_errors(form, exc)
+            form_add_service_errors(form, exc)
     return render(request, "patients/register_details.html", {
         "form": form, "mrz_data": data, "action": reverse("patients:desk_register_details"), "at_desk": True,
     }, status=400)

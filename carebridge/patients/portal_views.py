@@ -14,22 +14,13 @@ from carebridge.audit.models import ConsentKind
 from carebridge.audit.selectors import consents_of
 from carebridge.audit.services import consent_give, consent_withdraw
 from carebridge.core.errors import CareBridgeError, NotFound
+from carebridge.core.forms import form_add_service_errors
 from carebridge.patients import registration
 from carebridge.patients.access import patient_get_for_user
 from carebridge.patients.forms import DetailsForm, DocumentUploadForm, InsurancePolicyForm, PassportForm
 from carebridge.patients.mrz import MrzError
 from carebridge.patients.selectors import portal_patients
 from carebridge.patients.services import insurance_policy_add, patient_document_upload
-
-
-def form_add_errors(form, exc):
-    """Put a service's field errors on the form (unknown fields as form-wide errors)."""
-    if exc.details:
-        for field, errors in exc.details.items():
-            for error in errors if isinstance(errors, list) else [errors]:
-                form.add_error(field if field in form.fields else None, str(error))
-    else:
-        form.add_error(None, str(exc.message))
 
 
 def _patient_or_404(request, public_id, *, manage=False, purpose="portal"):
@@ -122,7 +113,7 @@ def register_details(request):
         except MrzError as exc:
             form.add_error(None, str(exc.message))
         except CareBridgeError as exc:
-            form_add_errors(form, exc)
+            form_add_service_errors(form, exc)
     elif form.data.get("mrz"):
         try:
             data = registration.mrz_read(text=form.data["mrz"])[1]

@@ -2,7 +2,6 @@
 
 import base64
 import datetime as dt
-import uuid
 
 import segno
 from django.contrib import messages
@@ -19,6 +18,7 @@ from carebridge.accounts.models import Organisation, OrganisationKind
 from carebridge.catalog.models import Service
 from carebridge.core.errors import CareBridgeError, NotFound
 from carebridge.core.i18n import language_name
+from carebridge.core.ids import is_uuid
 from carebridge.patients.access import desk_hospitals, patient_get_for_user, patients_visible_to_user
 from carebridge.patients.selectors import portal_patients
 from carebridge.scheduling import selectors, services
@@ -216,7 +216,7 @@ def appointment_reschedule(request, public_id):
     except NotFound:
         raise Http404 from None
     slot_id = request.POST.get("slot", "")
-    slot = Slot.objects.select_related("clinician", "hospital").filter(public_id=slot_id).first() if _uuid(
+    slot = Slot.objects.select_related("clinician", "hospital").filter(public_id=slot_id).first() if is_uuid(
         slot_id) else None
     if slot is None:
         messages.error(request, _("This time is not available any more."))
@@ -229,14 +229,6 @@ def appointment_reschedule(request, public_id):
         return redirect("scheduling:appointment_detail", public_id=appointment.public_id)
     messages.success(request, _("The appointment is moved."))
     return redirect("scheduling:appointment_detail", public_id=moved.public_id)
-
-
-def _uuid(value):
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 @login_required

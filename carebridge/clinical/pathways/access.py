@@ -1,12 +1,11 @@
 """Who works pathways: clinicians and coordinators of the patient's hospital; everyone else gets NotFound."""
 
-import uuid
-
 from carebridge.accounts.access import deny
 from carebridge.accounts.models import Role
 from carebridge.accounts.selectors import organisations_with_role
 from carebridge.audit.services import audit_record
 from carebridge.clinical.pathways.models import PathwayInstance, PathwayStep
+from carebridge.core.ids import is_uuid
 from carebridge.patients.models import MedicalRecordNumber, Patient
 
 PATHWAY_ROLES = (Role.CLINICIAN, Role.COORDINATOR)
@@ -20,18 +19,10 @@ def pathway_hospitals(user):
     return list(seen.values())
 
 
-def _is_uuid(value):
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
 def pathway_patient_get(*, user, public_id, request=None):
     """Return (patient, hospital) for a patient registered at one of the user's pathway hospitals; NotFound otherwise."""
     hospitals = pathway_hospitals(user) if getattr(user, "is_authenticated", False) else []
-    patient = Patient.objects.filter(public_id=public_id, merged_into__isnull=True).first() if _is_uuid(
+    patient = Patient.objects.filter(public_id=public_id, merged_into__isnull=True).first() if is_uuid(
         public_id) else None
     hospital = None
     if patient is not None and hospitals:
@@ -49,7 +40,7 @@ def pathway_patient_get(*, user, public_id, request=None):
 def pathway_get_for_user(*, user, public_id, request=None):
     """Return a pathway of one of the user's hospitals, auditing the read; NotFound otherwise."""
     instance = None
-    if _is_uuid(public_id) and getattr(user, "is_authenticated", False):
+    if is_uuid(public_id) and getattr(user, "is_authenticated", False):
         instance = PathwayInstance.objects.select_related("patient", "hospital", "started_by").filter(
             public_id=public_id).first()
     if instance is None or instance.hospital not in pathway_hospitals(user):
@@ -63,7 +54,7 @@ def pathway_get_for_user(*, user, public_id, request=None):
 def step_get_for_user(*, user, public_id, request=None):
     """Return a step of a pathway of one of the user's hospitals; NotFound otherwise."""
     step = None
-    if _is_uuid(public_id) and getattr(user, "is_authenticated", False):
+    if is_uuid(public_id) and getattr(user, "is_authenticated", False):
         step = PathwayStep.objects.select_related("instance__patient", "instance__hospital").filter(
             public_id=public_id).first()
     if step is None or step.instance.hospital not in pathway_hospitals(user):
