@@ -2,10 +2,14 @@
 """Make, check and compile the gettext catalogs of every app and of the project's templates.
 
     scripts/messages.py make     extract strings into each app's locale/ and the top-level locale/
+    scripts/messages.py make APP extract only carebridge/APP (its code and its own templates) into its locale/
+    scripts/messages.py fill FILE.json  put translations {"ru": {"msgid": "msgstr"}, ...} into every catalog lacking them
     scripts/messages.py check    fail unless every catalog of the 12 locales is complete (no untranslated, no fuzzy)
     scripts/messages.py compile  write the .mo files with Babel (no GNU gettext needed at run time)
 """
 
+import fcntl
+import json
 import os
 import re
 import subprocess
@@ -21,17 +25,25 @@ APPS = sorted(p.parent for p in (ROOT / "carebridge").glob("*/apps.py"))
 LOCALES = ["en", "zh_Hans", "ru", "mn", "ar", "ko", "ja", "vi", "th", "fr", "es", "ur"]
 
 
-def catalogs():
-    """Yield every .po file the project owns."""
-    for base in [*APPS, ROOT]:
+def catalogs(bases=None):
+    """Yield every .po file the project owns (or only those under the given base directories)."""
+    for base in bases or [*APPS, ROOT]:
         yield from sorted((base / "locale").glob("*/LC_MESSAGES/*.po"))
 
 
-def make():
+def make(only=None):
     """Extract messages: each app into its own locale/, templates into the top-level locale/."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     admin = [str(Path(sys.executable).with_name("django-admin"))]
     locale_args = [arg for code in LOCALES for arg in ("-l", code)]
+    if only:
+        app = ROOT / "carebridge" / only
+        (app / "locale").mkdir(exist_ok=True)
+        subprocess.run([*admin, "makemessages", *locale_args, "--no-obsolete", "--no-location",
+                        "--ignore", "tests/*"], cwd=app, env=env, check=True)
+        fix_headers([app])
+        fill_english([app])
+        return
     for app in APPS:
         (app / "locale").mkdir(exist_ok=True)
         subprocess.run([*admin, "makemessages", *locale_args, "--no-obsolete", "--no-location",
@@ -44,9 +56,9 @@ def make():
     fill_english()
 
 
-def fix_headers():
+def fix_headers(bases=None):
     """Give each new catalog its language and the plural rule of that language (CLDR, through Babel)."""
-    for po in catalogs():
+    for po in catalogs(bases):
         code = po.parts[-3]
         plural = get_plural(code)
         text = po.read_text(encoding="utf-8")
@@ -61,9 +73,9 @@ def fix_headers():
             write_po(fh, catalog, width=0)
 
 
-def fill_english():
+def fill_english(bases=None):
     """English is the source language: its catalogs carry each message as its own translation."""
-    for po in catalogs():
+    for po in catalogs(bases):
         if po.parts[-3] != "en":
             continue
         with po.open("rb") as fh:
@@ -119,6 +131,60 @@ def compile_all():
     return 0
 
 
+def fill(path):
+    """Fill untranslated or fuzzy messages of every catalog from a JSON file of {locale: {msgid: msgstr}}.
+
+    A plural message takes a list of forms. Returns how many messages were filled.
+    """
+    table = json.loads(Path(path).read_text(encoding="utf-8"))
+    filled = 0
+    for po in catalogs():
+        locale = po.parts[-3]
+        strings = table.get(locale) or table.get(locale.replace("_", "-").lower()) or {}
+        if not strings:
+            continue
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        changed = False
+        for message in catalog:
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            if not key or key not in strings:
+                continue
+            current = message.string if isinstance(message.string, tuple) else (message.string,)
+            if all(current) and "fuzzy" not in message.flags:
+                continue
+            value = strings[key]
+            if isinstance(message.id, tuple):
+                forms = value if isinstance(value, list) else [value]
+                count = len(current)
+                message.string = tuple((forms + [forms[-1]] * count)[:count])
+            else:
+                message.string = value if isinstance(value, str) else value[0]
+            message.flags.discard("fuzzy")
+            changed = True
+            filled += 1
+        if changed:
+            with po.open("wb") as fh:
+                write_po(fh, catalog, width=0)
+    print(f"messages: filled {filled} message(s)")
+    return 0
+
+
+def locked(function):
+    """Run a catalog-writing command under one lock, so that parallel runs never overwrite each other's work."""
+    def run(*args):
+        with open(Path(os.environ.get("TMPDIR", "/tmp")) / "carebridge-messages.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return function(*args)
+    return run
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "check"
-    sys.exit({"make": lambda: make() or 0, "check": check, "compile": compile_all}[command]())
+    commands = {
+        "make": lambda: locked(make)(*sys.argv[2:3]) or 0,
+        "fill": lambda: locked(fill)(sys.argv[2]),
+        "check": check,
+        "compile": lambda: locked(compile_all)(),
+    }
+    sys.exit(commands[command]())
