@@ -1,0 +1,1 @@
+from carebridge.interop.sharing.models import ShareLink, ShareLinkAccess  # noqa: F401
