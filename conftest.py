@@ -86,6 +86,16 @@ def interpreter(haikou):
 
 
 @pytest.fixture
+def cashier(haikou):
+    return _person("cashier@haikou.test", org=haikou, role=Role.CASHIER, language="zh-hans")
+
+
+@pytest.fixture
+def other_cashier(chongqing):
+    return _person("cashier@chongqing.test", org=chongqing, role=Role.CASHIER, language="zh-hans")
+
+
+@pytest.fixture
 def case_manager(cigna):
     return _person("case@cigna.test", org=cigna, role=Role.INSURER_CASE_MANAGER)
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "carebridge.scheduling",
     "carebridge.language",
     "carebridge.clinical",
+    "carebridge.billing",
     "carebridge.interop",
 ]
 

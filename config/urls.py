@@ -16,11 +16,15 @@ urlpatterns = [
     path("", include("carebridge.patients.urls")),
     path("", include("carebridge.scheduling.urls")),
     path("", include("carebridge.clinical.urls")),
+    path("billing/", include("carebridge.billing.urls")),
     path("", include("carebridge.clinical.document_urls")),
     path("pathways/", include("carebridge.clinical.pathways.urls")),
     path("", include("carebridge.documents.urls")),
+    path("portal/shares/", include("carebridge.interop.sharing.urls")),
+    path("s/", include("carebridge.interop.sharing.public_urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", include("carebridge.interop.urls")),
+    path("", include("carebridge.interop.smart.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,9 +1,10 @@
 """Reads of the clinical record: overdue reports, turnaround, a patient's record and released reports."""
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from carebridge.clinical.models import (
+    ICD10,
     AllergyIntolerance,
     Condition,
     DiagnosticReport,
@@ -74,3 +75,22 @@ def clinical_summary(patient):
         "results": Observation.objects.filter(patient=patient, report__status__in=DiagnosticReport.RELEASED),
         "encounters": Encounter.objects.filter(patient=patient),
     }
+
+
+def billing_diagnoses(*, patient, hospital, encounter=None):
+    """Return the ICD-10 diagnoses an invoice carries: the encounter's, else the patient's active ones at the hospital.
+
+    [{"code": "J44.9", "display": "..."}], main diagnosis first, each code once.
+    """
+    conditions = Condition.objects.filter(patient=patient, code_system=ICD10).exclude(code="")
+    if encounter is not None:
+        conditions = conditions.filter(encounter=encounter)
+    else:
+        conditions = conditions.filter(clinical_status=Condition.ClinicalStatus.ACTIVE).filter(
+            Q(encounter__hospital=hospital) | Q(encounter__isnull=True))
+    seen, found = set(), []
+    for condition in conditions.order_by("-is_primary", "created_at"):
+        if condition.code not in seen:
+            seen.add(condition.code)
+            found.append({"code": condition.code, "display": condition.display})
+    return found
