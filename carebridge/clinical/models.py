@@ -202,6 +202,8 @@ class Observation(CodedMixin, BaseModel):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
                                     blank=True)
     code_known = models.BooleanField(default=True, editable=False)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    source_import = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["effective_at"]
@@ -229,6 +231,9 @@ class Condition(CodedMixin, BaseModel):
                                     blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("Where an imported entry came from."))
     code_known = models.BooleanField(default=True, editable=False)
+    # The imported summary this row came from (interop's IpsImport public id): a UUID, not a key, so this app
+    # does not depend on a higher one.
+    source_import = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
 
     def __str__(self):
         return f"{self.code} {self.display}"
@@ -248,6 +253,7 @@ class AllergyIntolerance(CodedMixin, BaseModel):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
                                     blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    source_import = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
 
     def __str__(self):
         return self.display
@@ -281,6 +287,7 @@ class MedicationStatement(CodedMixin, BaseModel):
     dosage = models.CharField(_("how it is taken"), max_length=300, blank=True)
     is_active = models.BooleanField(_("still taken"), default=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    source_import = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
                                     blank=True)
 
@@ -300,6 +307,7 @@ class Immunization(CodedMixin, BaseModel):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
                                     blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    source_import = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["occurred_on"]
@@ -316,6 +324,7 @@ class Procedure(CodedMixin, BaseModel):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
                                     blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    source_import = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
 
     def __str__(self):
         return self.display

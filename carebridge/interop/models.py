@@ -1,1 +1,2 @@
 from carebridge.interop.sharing.models import ShareLink, ShareLinkAccess  # noqa: F401
+from carebridge.interop.ips.models import IpsImport  # noqa: F401
