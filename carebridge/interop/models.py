@@ -1,2 +1,3 @@
 from carebridge.interop.sharing.models import ShareLink, ShareLinkAccess  # noqa: F401
 from carebridge.interop.ips.models import IpsImport  # noqa: F401
+from carebridge.interop.bulk.models import BulkExport, BulkExportFile, PatientGroup  # noqa: F401

@@ -1,11 +1,19 @@
 from django.urls import path, re_path
 
 from carebridge.interop import views, views_booking, views_clinical, views_directory
+from carebridge.interop.bulk import views as bulk_views
 
 app_name = "fhir"
 
 urlpatterns = [
     path("metadata", views.metadata, name="metadata"),
+    path("$export", bulk_views.export_system, name="bulk_export_system"),
+    path("Patient/$export", bulk_views.export_patient, name="bulk_export_patient"),
+    path("Group/<str:resource_id>/$export", bulk_views.export_group, name="bulk_export_group"),
+    path("Group", bulk_views.group_search, name="group_search"),
+    path("Group/<str:resource_id>", bulk_views.group_read, name="group_read"),
+    path("bulk-status/<str:export_id>", bulk_views.export_status, name="bulk_status"),
+    path("bulk-files/<str:file_id>", bulk_views.export_file, name="bulk_file"),
     path("Patient", views.patient_search, name="patient_search"),
     path("Patient/<str:resource_id>", views.patient_read, name="patient_read"),
     path("RelatedPerson", views.related_person_search, name="related_person_search"),
