@@ -24,6 +24,7 @@ urlpatterns = [
     path("s/", include("carebridge.interop.sharing.public_urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", include("carebridge.interop.urls")),
+    path("", include("carebridge.interop.ips.urls")),
     path("", include("carebridge.interop.smart.urls")),
     path("admin/", admin.site.urls),
 ]

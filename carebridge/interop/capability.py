@@ -79,6 +79,18 @@ def _resource(resource_type, params):
 
 
 SUPPORTED_RESOURCES = [_resource(resource_type, params) for resource_type, params in SEARCHES.items()]
+# The International Patient Summary operations on Patient (carebridge/interop/ips).
+next(r for r in SUPPORTED_RESOURCES if r["type"] == "Patient")["operation"] = [
+    {"name": "summary", "definition": "http://hl7.org/fhir/uv/ips/OperationDefinition/summary",
+     "documentation": "GET Patient/<id>/$summary or Patient/$summary?identifier=system|value: the patient's IPS "
+                      "document Bundle; narratives in the patient's language (or ?language=) and English. For the "
+                      "patient's own people, the clinicians and the systems of the hospitals where they are registered."},
+    {"name": "ips-import", "definition": "urn:carebridge:fhir:OperationDefinition/ips-import",
+     "documentation": "POST Patient/<id>/$ips-import with an IPS document Bundle (at most 5 MB) as the body: checked "
+                      "completely and imported in one transaction, or refused with an OperationOutcome listing "
+                      "every problem (400, 413 or 422) and nothing written. Importing the same Bundle.identifier "
+                      "again adds nothing (200). Systems need a write scope (fhir:write or system/Bundle.write)."},
+]
 
 
 def capability_statement(*, base_url):

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from carebridge.interop import views, views_booking, views_clinical, views_directory
 from carebridge.interop.bulk import views as bulk_views
+from carebridge.interop.ips import fhir_views as ips_fhir
 
 app_name = "fhir"
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("bulk-status/<str:export_id>", bulk_views.export_status, name="bulk_status"),
     path("bulk-files/<str:file_id>", bulk_views.export_file, name="bulk_file"),
     path("Patient", views.patient_search, name="patient_search"),
+    path("Patient/$summary", ips_fhir.patient_summary_by_identifier, name="patient_summary_by_identifier"),
+    path("Patient/<str:resource_id>/$summary", ips_fhir.patient_summary, name="patient_summary"),
+    path("Patient/<str:resource_id>/$ips-import", ips_fhir.patient_ips_import, name="patient_ips_import"),
     path("Patient/<str:resource_id>", views.patient_read, name="patient_read"),
     path("RelatedPerson", views.related_person_search, name="related_person_search"),
     path("RelatedPerson/<str:resource_id>", views.related_person_read, name="related_person_read"),
