@@ -473,3 +473,6 @@ class JournalLine(models.Model):
 
     def __str__(self):
         return f"{self.account} Dr {self.debit} Cr {self.credit}"
+
+# The sandbox payment provider keeps its own books in this app (carebridge/billing/providers/sandbox_models.py).
+from carebridge.billing.providers.sandbox_models import SandboxPayment, SandboxRefund  # noqa: E402, F401

@@ -1,5 +1,6 @@
 """Background work of billing: sending refunds to online providers (carebridge.billing.online)."""
 
+from carebridge.billing import online, webhooks  # noqa: F401 - the online payments' job handlers
 from carebridge.core.jobs import job_handler
 
 
