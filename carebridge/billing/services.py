@@ -346,8 +346,9 @@ def credit_note_issue(*, invoice, reason, issued_by, amount=None, request=None):
             display_rate_date=invoice.display_rate_date, tax_rate=invoice.tax_rate, subtotal=amount - tax, tax=tax,
             total=amount, diagnoses=invoice.diagnoses, created_by=issued_by, issued_by=issued_by, issued_at=now,
             number=_next_number(invoice.hospital, prefix="C", year=now.year))
-        InvoiceLine.objects.create(invoice=note, description=_("Credit for invoice %(number)s: %(reason)s")
-                                   % {"number": invoice.number, "reason": reason.strip()}[:300],
+        description = _("Credit for invoice %(number)s: %(reason)s") % {"number": invoice.number,
+                                                                         "reason": reason.strip()}
+        InvoiceLine.objects.create(invoice=note, description=description[:300],
                                    unit_price=amount - tax, amount=amount - tax, kind=InvoiceLine.Kind.OTHER)
         journal_post(hospital=invoice.hospital, kind="credit_note", reference=note.public_id, memo=note.number,
                      lines=[(LedgerAccount.REVENUE, note.subtotal, 0), (LedgerAccount.TAX_PAYABLE, note.tax, 0),
@@ -484,7 +485,7 @@ def refund_request(*, payment, amount_cny, reason, requested_by, request=None):
             raise ValidationFailed(
                 _("A refund cannot exceed what was paid and not yet used (%(amount)s CNY).") % {"amount": free},
                 code="refund_too_large", details={"refundable": str(free)})
-        if amount_cny == payment.amount_cny - (payment.allocations.aggregate(s=Sum("amount_cny"))["s"] or ZERO) \
+        if amount_cny == payment.amount_cny and not payment.allocations.exists() \
                 and not payment.refunds.exclude(status=Refund.Status.FAILED).exists():
             amount = payment.amount  # the whole unapplied payment: exactly what came in, no rounding
         else:
@@ -497,7 +498,7 @@ def refund_request(*, payment, amount_cny, reason, requested_by, request=None):
         _audit("refund.request", actor=requested_by, request=request, hospital=payment.hospital, obj=payment,
                object_type="payment", details={"refund": str(refund.public_id), "amount_cny": str(amount_cny)})
         if payment.channel in (Payment.Channel.CASH, Payment.Channel.CARD, Payment.Channel.BANK_TRANSFER):
-            refund_complete(refund=refund)
+            refund = refund_complete(refund=refund)
         else:
             from carebridge.core.jobs import job_enqueue
 
