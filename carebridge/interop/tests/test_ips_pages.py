@@ -126,3 +126,12 @@ def test_another_patient_cannot_open_the_summary_page(temuulen, other_patient):
     response = signed_in(other_patient).get(f"/summary/{temuulen.public_id}/")
 
     assert response.status_code == 404
+
+
+def test_the_portal_and_the_desk_link_to_the_summary_page(temuulen, guardian, coordinator):
+    link = f"/summary/{temuulen.public_id}/"
+
+    portal = signed_in(guardian).get("/portal/", {"patient": str(temuulen.public_id)})
+    desk = signed_in(coordinator).get(f"/desk/patients/{temuulen.public_id}/")
+
+    assert link in portal.content.decode() and link in desk.content.decode()
