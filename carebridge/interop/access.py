@@ -35,12 +35,16 @@ def caller_patients(caller):
     """Return the patient records the caller may read."""
     if caller.is_system:
         return patients_visible_to_organisation(caller.organisation)
+    if caller.patient is not None:
+        # A patient's app reads that patient's compartment only, whatever else its user may read.
+        return patients_visible_to_user(caller.user).filter(pk=caller.patient.pk)
     return patients_visible_to_user(caller.user)
 
 
 def caller_patient_get(caller, *, public_id, request, purpose="fhir-read"):
     """Return a patient the caller may read, auditing the read; NotFound whether missing or forbidden."""
-    if as_uuid(public_id) is None:
+    if as_uuid(public_id) is None or (caller.patient is not None
+                                      and as_uuid(public_id) != caller.patient.public_id):
         refuse(caller, request=request, object_type="patient", object_id=public_id)
     if caller.is_system:
         return patient_get_for_organisation(organisation=caller.organisation, public_id=public_id, request=request,
@@ -58,13 +62,15 @@ def caller_hospitals(caller):
     if caller.is_system:
         organisation = caller.organisation
         return [organisation] if organisation is not None and organisation.kind == OrganisationKind.HOSPITAL else []
+    if caller.patient is not None:
+        return []  # a patient's app never reads as staff, even when its user is also staff somewhere
     return organisations_with_role(caller.user, *RECORD_READERS)
 
 
 def record_number_visibility(caller):
     """Return a test of which record numbers the caller sees: all for the patient's side, else own hospitals'."""
     hospitals = {hospital.pk for hospital in caller_hospitals(caller)}
-    held = set() if caller.is_system else set(portal_patients(caller.user).values_list("pk", flat=True))
+    held = set() if caller.is_system else set(caller_held_patients(caller).values_list("pk", flat=True))
     return lambda record_number: record_number.patient_id in held or record_number.hospital_id in hospitals
 
 
@@ -72,8 +78,14 @@ def searchable_record_numbers(caller):
     """Return the record-number rows a caller may search by: their hospitals' and those of records they hold."""
     numbers = MedicalRecordNumber.objects.filter(hospital__in=caller_hospitals(caller))
     if not caller.is_system:
-        numbers |= MedicalRecordNumber.objects.filter(patient__in=portal_patients(caller.user))
+        numbers |= MedicalRecordNumber.objects.filter(patient__in=caller_held_patients(caller))
     return numbers
+
+
+def caller_held_patients(caller):
+    """Return the records a person holds as patient or guardian; for a patient's app, its one patient."""
+    held = portal_patients(caller.user)
+    return held.filter(pk=caller.patient.pk) if caller.patient is not None else held
 
 
 def audit_search_results(caller, *, patients, request, resource_type, parameters):
@@ -99,6 +111,8 @@ def caller_appointments(caller):
     if caller.is_system:
         return Appointment.objects.filter(hospital__in=caller_hospitals(caller))
     user = caller.user
+    if caller.patient is not None:
+        return Appointment.objects.filter(patient__in=caller_held_patients(caller))
     visible = Q(patient__in=portal_patients(user)) | Q(hospital__in=organisations_with_role(user, *DESK_ROLES))
     visible |= Q(clinician__user=user)
     return Appointment.objects.filter(visible)
@@ -108,15 +122,16 @@ def caller_appointment_get(caller, *, public_id, request):
     """Return an appointment the caller may read, auditing the read; NotFound whether missing or forbidden."""
     if as_uuid(public_id) is None:
         refuse(caller, request=request, object_type="appointment", object_id=public_id)
-    if not caller.is_system:
+    if not caller.is_system and caller.patient is None:
         return appointment_get_for_user(user=caller.user, public_id=public_id, request=request)
     appointment = caller_appointments(caller).select_related(*APPOINTMENT_DETAILS).filter(public_id=public_id).first()
     if appointment is None:
-        deny(user=None, request=request, object_type="appointment", object_id=public_id,
-             reason="not_in_organisation")
-    audit_record(action="appointment.read", request=request, organisation=caller.organisation,
+        deny(user=caller.user, request=request, object_type="appointment", object_id=public_id,
+             reason="not_in_organisation" if caller.is_system else "not_in_compartment")
+    audit_record(action="appointment.read", actor=caller.user, request=request, organisation=caller.organisation,
                  object_type="appointment", object_id=appointment.public_id,
-                 patient_public_id=appointment.patient.public_id, purpose="fhir-read", details={"as": "system"})
+                 patient_public_id=appointment.patient.public_id, purpose="fhir-read",
+                 details={"as": "system" if caller.is_system else "patient-app"})
     return appointment
 
 

@@ -103,6 +103,10 @@ def clinical_scope(caller):
         hospitals = (organisation,) if organisation is not None and organisation.kind == OrganisationKind.HOSPITAL \
             else ()
         return ClinicalScope(hospitals=hospitals, held=Patient.objects.none(), is_system=True)
+    if caller.patient is not None:
+        # A patient's app: that patient's records as the patient's side sees them, never a staff view.
+        return ClinicalScope(hospitals=(), held=portal_patients(caller.user).filter(pk=caller.patient.pk),
+                             is_system=False)
     return ClinicalScope(hospitals=tuple(clinical_hospitals(caller.user)), held=portal_patients(caller.user),
                          is_system=False)
 
@@ -151,7 +155,7 @@ def caller_clinical_get(caller, kind, *, public_id, request):
     """Return a row the caller may read, auditing the read; NotFound (audited) whether missing or forbidden."""
     if as_uuid(public_id) is None:
         refuse(caller, request=request, object_type=kind.object_type, object_id=public_id)
-    if kind is DIAGNOSTIC_REPORT and not caller.is_system:
+    if kind is DIAGNOSTIC_REPORT and not caller.is_system and caller.patient is None:
         # The clinical app's own check (and its audit row) decides for a person.
         report = report_get_for_user(user=caller.user, public_id=public_id, request=request)
         return kind.rows().get(pk=report.pk)

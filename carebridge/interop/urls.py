@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from carebridge.interop import views, views_booking, views_clinical, views_directory
 from carebridge.interop.bulk import views as bulk_views
 from carebridge.interop.ips import fhir_views as ips_fhir
+from carebridge.interop.smart.protocol import smart_configuration
 
 app_name = "fhir"
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("Group/<str:resource_id>", bulk_views.group_read, name="group_read"),
     path("bulk-status/<str:export_id>", bulk_views.export_status, name="bulk_status"),
     path("bulk-files/<str:file_id>", bulk_views.export_file, name="bulk_file"),
+    path(".well-known/smart-configuration", smart_configuration, name="smart_configuration"),
     path("Patient", views.patient_search, name="patient_search"),
     path("Patient/$summary", ips_fhir.patient_summary_by_identifier, name="patient_summary_by_identifier"),
     path("Patient/<str:resource_id>/$summary", ips_fhir.patient_summary, name="patient_summary"),

@@ -3,11 +3,13 @@
 from functools import wraps
 
 from django.db.models import Q, prefetch_related_objects
+from django.http import HttpResponseNotModified
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from carebridge.audit.models import Consent
+from carebridge.audit.models import AuditEvent, Consent
+from carebridge.audit.services import audit_record
 from carebridge.core.errors import NotFound
 from carebridge.interop import fhir_consent, fhir_coverage, fhir_patient, fhir_related_person
 from carebridge.interop.access import (
@@ -19,7 +21,7 @@ from carebridge.interop.access import (
     refuse,
     searchable_record_numbers,
 )
-from carebridge.interop.auth import FhirAuthError, fhir_caller
+from carebridge.interop.auth import FhirAuthError, fhir_caller, scope_check
 from carebridge.interop.capability import capability_statement
 from carebridge.interop.fhir import etag, fhir_response, operation_outcome
 from carebridge.interop.fhir_search import (
@@ -51,8 +53,41 @@ def not_supported(request, path):
     )
 
 
+def _interaction(request, kwargs):
+    """Return (resource type, "read" or "search") of a request, from the route it matched."""
+    route = getattr(getattr(request, "resolver_match", None), "route", "") or ""
+    first = route.split("fhir/r4/", 1)[-1].split("/", 1)[0]
+    resource_type = "*" if not first or first.startswith("$") else first
+    return resource_type, ("read" if "resource_id" in kwargs else "search")
+
+
+def _audit_interaction(request, caller, resource_type, interaction, status):
+    """Write one row per FHIR interaction naming the client (system client, patient app, API token, session)."""
+    audit_record(action="fhir.interaction", actor=caller.user, request=request, organisation=caller.organisation,
+                 object_type="fhir", object_id=resource_type,
+                 patient_public_id=caller.patient.public_id if caller.patient is not None else None,
+                 purpose=f"fhir-{interaction}",
+                 outcome=AuditEvent.Outcome.SUCCESS if status < 400 else AuditEvent.Outcome.DENIED,
+                 details={"client": caller.client_label, "scopes": list(caller.scopes or ()), "path": request.path,
+                          "parameters": sorted(request.GET.keys()), "status": status})
+
+
+def _not_modified(request, response):
+    """Answer 304 when the caller already holds the version read (If-None-Match names the response's ETag)."""
+    tag = response.get("ETag")
+    asked = request.META.get("HTTP_IF_NONE_MATCH", "")
+    if response.status_code != 200 or not tag or not asked:
+        return response
+    held = {value.strip() for value in asked.split(",")}
+    if "*" in held or tag in held or tag.removeprefix("W/") in {value.removeprefix("W/") for value in held}:
+        not_modified = HttpResponseNotModified()
+        not_modified["ETag"] = tag
+        return not_modified
+    return response
+
+
 def fhir_endpoint(view):
-    """Guard a read-only FHIR view: authenticate the caller and answer every failure as an OperationOutcome."""
+    """Guard a read-only FHIR view: authenticate the caller, check the scope, audit, answer failures in FHIR terms."""
 
     @csrf_exempt  # nothing here writes; refusing other methods below answers them in FHIR's terms
     @wraps(view)
@@ -62,18 +97,25 @@ def fhir_endpoint(view):
                                          diagnostics=_("Only read and search are supported here."))
             response["Allow"] = "GET, HEAD"
             return response
+        caller = None
+        resource_type, interaction = _interaction(request, kwargs)
         try:
-            request.fhir_caller = fhir_caller(request)
-            return view(request, *args, **kwargs)
+            caller = request.fhir_caller = fhir_caller(request)
+            scope_check(caller, resource_type, interaction)
+            response = _not_modified(request, view(request, *args, **kwargs))
         except FhirAuthError as exc:
             response = operation_outcome(code=exc.code, diagnostics=exc.message, status=exc.status)
             if exc.status == 401:
                 response["WWW-Authenticate"] = 'Bearer realm="fhir"'
-            return response
+            elif exc.status == 403:
+                response["WWW-Authenticate"] = 'Bearer realm="fhir", error="insufficient_scope"'
         except NotFound:
-            return operation_outcome(code="not-found", status=404, diagnostics=_("Resource not found."))
+            response = operation_outcome(code="not-found", status=404, diagnostics=_("Resource not found."))
         except SearchError as exc:
-            return operation_outcome(code=exc.code, diagnostics=exc.message, status=400)
+            response = operation_outcome(code=exc.code, diagnostics=exc.message, status=400)
+        if caller is not None and caller.token is not None:
+            _audit_interaction(request, caller, resource_type, interaction, response.status_code)
+        return response
 
     return wrapper
 
