@@ -33,8 +33,13 @@ def catalogs(bases=None):
 
 def make(only=None):
     """Extract messages: each app into its own locale/, templates into the top-level locale/."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    admin = [str(Path(sys.executable).with_name("django-admin"))]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)}
+    # Celery's app (imported by config) puts the working directory first on sys.path; inside an app that would let
+    # its own module (interop/fhir.py) hide a package of the same name (fhir.resources), so take it out again.
+    admin = [sys.executable, "-P", "-c",
+             "import os, sys, config; sys.path[:] = [p for p in sys.path if p not in ('', os.getcwd())]; "
+             "from django.core.management import execute_from_command_line; "
+             "execute_from_command_line(['django-admin', *sys.argv[1:]])"]
     locale_args = [arg for code in LOCALES for arg in ("-l", code)]
     if only:
         app = ROOT / "carebridge" / only
