@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("carebridge.documents.urls")),
     path("portal/shares/", include("carebridge.interop.sharing.urls")),
     path("s/", include("carebridge.interop.sharing.public_urls")),
+    path("", include("carebridge.interop.referrals.urls")),
     path("interop/bulk/", include("carebridge.interop.bulk.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", include("carebridge.interop.urls")),

@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from carebridge.interop import views, views_booking, views_clinical, views_directory
 from carebridge.interop.bulk import views as bulk_views
 from carebridge.interop.ips import fhir_views as ips_fhir
+from carebridge.interop.referrals import fhir_views as referral_fhir_views
 from carebridge.interop.smart.protocol import smart_configuration
 
 app_name = "fhir"
@@ -47,8 +48,8 @@ urlpatterns = [
     path("Appointment/<str:resource_id>", views_booking.appointment_read, name="appointment_read"),
     path("Encounter", views_clinical.encounter_search, name="encounter_search"),
     path("Encounter/<str:resource_id>", views_clinical.encounter_read, name="encounter_read"),
-    path("ServiceRequest", views_clinical.service_request_search, name="service_request_search"),
-    path("ServiceRequest/<str:resource_id>", views_clinical.service_request_read, name="service_request_read"),
+    path("ServiceRequest", referral_fhir_views.service_request_search, name="service_request_search"),
+    path("ServiceRequest/<str:resource_id>", referral_fhir_views.service_request_read, name="service_request_read"),
     path("DiagnosticReport", views_clinical.diagnostic_report_search, name="diagnostic_report_search"),
     path("DiagnosticReport/<str:resource_id>", views_clinical.diagnostic_report_read, name="diagnostic_report_read"),
     path("Observation", views_clinical.observation_search, name="observation_search"),

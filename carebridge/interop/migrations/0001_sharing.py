@@ -47,13 +47,13 @@ class Migration(migrations.Migration):
             name='ShareLinkAccess',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('channel', models.CharField(choices=[('page', 'web page'), ('manifest', 'manifest (health app)'), ('file', 'file (health app)'), ('document', 'document download')], max_length=10, verbose_name='how')),
+                ('occurred_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time opened')),
+                ('channel', models.CharField(choices=[('page', 'web page'), ('manifest', 'manifest (health app)'), ('file', 'file (health app)'), ('document', 'document download')], max_length=10, verbose_name='how it was opened')),
                 ('recipient', models.CharField(blank=True, max_length=200, verbose_name='recipient')),
                 ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
                 ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='browser or app')),
-                ('what', models.CharField(blank=True, max_length=100, verbose_name='what')),
-                ('outcome', models.CharField(choices=[('granted', 'given'), ('wrong_passcode', 'wrong passcode'), ('refused', 'refused (link not active)')], max_length=20, verbose_name='outcome')),
+                ('what', models.CharField(blank=True, max_length=100, verbose_name='what was opened')),
+                ('outcome', models.CharField(choices=[('granted', 'access given'), ('wrong_passcode', 'wrong passcode'), ('refused', 'refused (link not active)')], max_length=20, verbose_name='outcome')),
                 ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accesses', to='interop.sharelink')),
             ],
             options={

@@ -64,18 +64,21 @@ class ShareLinkAccess(models.Model):
         DOCUMENT = "document", _("document download")
 
     class Outcome(models.TextChoices):
-        GRANTED = "granted", _("given")
+        GRANTED = "granted", _("access given")
         WRONG_PASSCODE = "wrong_passcode", _("wrong passcode")
         REFUSED = "refused", _("refused (link not active)")
 
     link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="accesses")
-    occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    channel = models.CharField(_("how"), max_length=10, choices=Channel.choices)
+    occurred_at = models.DateTimeField(_("time opened"), auto_now_add=True, db_index=True)
+    channel = models.CharField(_("how it was opened"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser or app"), max_length=300, blank=True)
-    what = models.CharField(_("what"), max_length=100, blank=True)
+    what = models.CharField(_("what was opened"), max_length=100, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+
+    def __str__(self):
+        return f"{self.channel} {self.outcome} {self.recipient}"
