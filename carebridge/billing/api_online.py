@@ -3,7 +3,7 @@
 from decimal import Decimal
 from uuid import UUID
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from carebridge.accounts.access import deny
 from carebridge.accounts.models import Organisation
@@ -101,7 +101,7 @@ def payment_intents_create(request, payload: PaymentIntentIn):
                                           payload=payload.dict(), run=run)
     intent = PaymentIntent.objects.select_related("invoice").get(public_id=body["id"])
     intent = online.payment_intent_checkout(intent)
-    return 201, intent_status_payload(intent)
+    return Status(201, intent_status_payload(intent))
 
 
 @router.get("/payment-intents/{intent_id}", response={200: PaymentIntentOut, **READ}, summary="An online payment")
