@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carebridge.billing import views, views_online, webhooks
+from carebridge.billing import views, views_bank, views_online, webhooks
 
 app_name = "billing"
 
@@ -29,4 +29,10 @@ urlpatterns = [
     path("pay/return/<uuid:intent_id>/", views_online.pay_return, name="pay_return"),
     path("sandbox/pay/<str:reference>/", views_online.sandbox_page, name="sandbox_pay"),
     path("webhooks/<str:provider>/", webhooks.webhook, name="webhook"),
+    # Bank statements, reconciliation and the billing PDFs (views_bank).
+    path("bank/", views_bank.bank_home, name="bank_home"),
+    path("bank/lines/", views_bank.bank_line_action, name="bank_line_action"),
+    path("reconciliation/", views_bank.reconciliation_page, name="reconciliation"),
+    path("invoices/<uuid:public_id>/pdf/", views_bank.invoice_pdf, name="invoice_pdf"),
+    path("payments/<uuid:public_id>/receipt/", views_bank.receipt_pdf, name="receipt_pdf"),
 ]
