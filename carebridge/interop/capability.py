@@ -17,6 +17,7 @@ from carebridge.interop import (
     fhir_related_person,
     fhir_schedule,
 )
+from carebridge.interop.bulk import fhir_group
 from carebridge.interop.fhir import FHIR_VERSION
 
 # Interactions are added here as each resource's API is built, so the statement never over-promises.
@@ -93,6 +94,22 @@ next(r for r in SUPPORTED_RESOURCES if r["type"] == "Patient")["operation"] = [
 ]
 
 
+# Bulk Data export (carebridge/interop/bulk): Group of patients, and $export at system, Patient and Group level.
+BULK = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
+EXPORT_DOCUMENTATION = (
+    "Bulk Data Access 2.0 for a hospital's own data: GET or POST with Prefer: respond-async; _type, _since and "
+    "_outputFormat=application/fhir+ndjson; answered 202 with Content-Location, the status URL (202 with "
+    "X-Progress and Retry-After while running, 200 with the manifest when done, DELETE to cancel). Files need "
+    "the same hospital's token and are deleted after 24 hours. Needs a system scope: system/*.read (or an API "
+    "token with fhir:read), or system/<Type>.read per type.")
+SYSTEM_OPERATIONS = [{"name": "export", "definition": BULK + "export", "documentation": EXPORT_DOCUMENTATION}]
+SUPPORTED_RESOURCES.append({**_resource("Group", fhir_group.SEARCH_PARAMS), "operation": [
+    {"name": "export", "definition": BULK + "group-export", "documentation": EXPORT_DOCUMENTATION}]})
+SUPPORTED_RESOURCES[-1].pop("conditionalRead", None)
+next(r for r in SUPPORTED_RESOURCES if r["type"] == "Patient").setdefault("operation", []).append(
+    {"name": "export", "definition": BULK + "patient-export", "documentation": EXPORT_DOCUMENTATION})
+
+
 def capability_statement(*, base_url):
     """Build and validate the server's CapabilityStatement."""
     data = {
@@ -137,6 +154,7 @@ def capability_statement(*, base_url):
                     ),
                 },
                 "resource": list(SUPPORTED_RESOURCES),
+                "operation": list(SYSTEM_OPERATIONS),
             }
         ],
     }

@@ -300,3 +300,13 @@ def test_a_group_takes_only_the_hospitals_own_patients(haikou, coordinator, mari
 
     with pytest.raises(ValidationFailed):
         patient_group_create(hospital=haikou, name="Strangers", created_by=coordinator, members=[maria])
+
+
+def test_the_capability_statement_offers_export_at_system_patient_and_group_level(system_client):
+    rest = as_fhir(system_client.get("/fhir/r4/metadata")).rest[0]
+
+    assert [o.definition for o in rest.operation if o.name == "export"] == [
+        "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"]
+    resources = {resource.type: resource for resource in rest.resource}
+    assert any(o.name == "export" for o in resources["Patient"].operation)
+    assert [o.name for o in resources["Group"].operation] == ["export"]

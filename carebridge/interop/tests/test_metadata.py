@@ -25,7 +25,7 @@ def test_the_capability_statement_lists_exactly_what_is_served(client):
                               "HealthcareService", "Practitioner", "PractitionerRole", "Schedule", "Slot",
                               "Appointment", "Encounter", "ServiceRequest", "DiagnosticReport", "Observation",
                               "Condition", "AllergyIntolerance", "MedicationRequest", "MedicationStatement",
-                              "Immunization", "Procedure", "DocumentReference"}
+                              "Immunization", "Procedure", "DocumentReference", "Group"}
     for resource in resources.values():
         assert [interaction.code for interaction in resource.interaction] == ["read", "search-type"]
     assert {p.name for p in resources["Patient"].searchParam} == {
