@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "carebridge.language",
     "carebridge.clinical",
     "carebridge.billing",
+    "carebridge.insurance",
     "carebridge.interop",
 ]
 
