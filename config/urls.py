@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("carebridge.scheduling.urls")),
     path("", include("carebridge.clinical.urls")),
     path("billing/", include("carebridge.billing.urls")),
+    path("insurance/", include("carebridge.insurance.urls")),
     path("", include("carebridge.clinical.document_urls")),
     path("pathways/", include("carebridge.clinical.pathways.urls")),
     path("", include("carebridge.documents.urls")),
