@@ -9,7 +9,7 @@ from operator import or_
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from carebridge.interop.access import as_uuid
@@ -19,6 +19,7 @@ DEFAULT_COUNT = 20
 MAX_COUNT = 100
 # Result parameters this server understands besides the search parameters of each resource.
 PAGING_PARAMETERS = ("_count", "_offset")
+RESULT_PARAMETERS = (*PAGING_PARAMETERS, "_sort", "_include", "_format")
 # _format may be sent with any interaction; this server speaks JSON only.
 JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
 # Modifiers accepted per parameter type; any other is refused rather than ignored.
@@ -44,22 +45,56 @@ class SearchError(Exception):
         super().__init__(message)
 
 
+# Parameters every resource with a row of its own supports (its id and when it last changed).
+COMMON_PARAMS = {
+    "_id": SearchParam("token", "The resource's logical id; commas for several."),
+    "_lastUpdated": SearchParam("date", "When the resource last changed; prefixes eq, ne, lt, gt, ge, le."),
+}
+
+
 @dataclass
 class Search:
-    """A parsed search: the values of each parameter (repeats are ANDed), and the page asked for."""
+    """A parsed search: the values of each parameter (repeats are ANDed), the order, includes and page asked for.
+
+    `used` keeps the parameters as given (with modifiers) that the search honours: the self link names exactly
+    those, so a parameter ignored under lenient handling does not appear in it.
+    """
 
     values: dict = field(default_factory=dict)
     count: int = DEFAULT_COUNT
     offset: int = 0
+    sort: list = field(default_factory=list)  # (parameter name, descending) pairs
+    order_by: list = field(default_factory=list)  # the ordering expressions of `sort`
+    includes: list = field(default_factory=list)  # (include name, what it follows) pairs
+    used: list = field(default_factory=list)
+    common: bool = False  # _id and _lastUpdated apply (filtered in `page`)
 
     def each(self, name):
         """Return the OR-lists of one parameter: one list per occurrence, one item per comma-separated value."""
         return [split_or(value) for value in self.values.get(name, [])]
 
 
-def search_parse(query, *, params):
-    """Parse a query string against the parameters a resource supports; refuse anything else."""
+def handling_strict(request):
+    """Tell whether the caller asked for strict handling (`Prefer: handling=strict`); lenient is the default."""
+    prefer = request.META.get("HTTP_PREFER", "")
+    return any(part.strip().replace(" ", "") == "handling=strict" for part in re.split(r"[,;]", prefer))
+
+
+def search_parse(query, *, params, sorts=None, includes=None, common=False, strict=False):
+    """Parse a query string against the parameters a resource supports.
+
+    A parameter, sort key or include the server does not know is ignored (FHIR's lenient handling, the default)
+    or refused with 400 when the caller prefers strict handling. An unsupported modifier is always refused: it
+    would change what a known parameter means. `sorts` maps a sort key to the fields it orders by; `includes`
+    maps an `_include` value to what it follows; `common` adds _id and _lastUpdated.
+    """
+    params = {**COMMON_PARAMS, **params} if common else params
     search = Search()
+
+    def unknown(message):
+        if strict:
+            raise SearchError(message, code="not-supported")
+
     for key in query:
         name, _sep, modifier = key.partition(":")
         if name in PAGING_PARAMETERS and not modifier:
@@ -67,17 +102,50 @@ def search_parse(query, *, params):
         if key == "_format":
             _json_format_check(query.getlist(key))
             continue
+        if key == "_sort":
+            _sort_parse(search, query.getlist(key), sorts or {}, unknown)
+            continue
+        if key == "_include":
+            _include_parse(search, query.getlist(key), includes or {}, unknown)
+            continue
         if name not in params:
-            raise SearchError(_("This server does not support the search parameter %(name)s.") % {"name": key},
-                              code="not-supported")
+            unknown(_("This server does not support the search parameter %(name)s.") % {"name": key})
+            continue
         if modifier not in MODIFIERS[params[name].type]:
             raise SearchError(_("This server does not support the modifier of %(name)s.") % {"name": key},
                               code="not-supported")
         values = [value.strip() for value in query.getlist(key) if value.strip()]
         search.values.setdefault(name, []).extend(values)
+        search.used += [(key, value) for value in values]
     search.count = min(_whole_number(query, "_count", DEFAULT_COUNT), MAX_COUNT)
     search.offset = _whole_number(query, "_offset", 0)
+    search.common = common
     return search
+
+
+def _sort_parse(search, values, sorts, unknown):
+    for value in values:
+        for key in (part.strip() for part in value.split(",") if part.strip()):
+            descending = key.startswith("-")
+            name = key.removeprefix("-")
+            if name not in sorts:
+                unknown(_("This server cannot sort by %(name)s.") % {"name": name})
+                continue
+            search.sort.append((name, descending))
+            search.order_by += [F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+                                for field in sorts[name]]
+
+
+def _include_parse(search, values, includes, unknown):
+    for value in values:
+        parts = value.strip().split(":")
+        name = ":".join(parts[:2])
+        follows = includes.get(name)
+        if follows is None or (len(parts) == 3 and parts[2] != follows[0]) or len(parts) > 3:
+            unknown(_("This server does not support _include=%(name)s.") % {"name": value})
+            continue
+        if name not in {included for included, _follows in search.includes}:
+            search.includes.append((name, follows))
 
 
 def _json_format_check(formats):
@@ -199,6 +267,8 @@ def datetime_filter(field_name, value, *, zone_field, zones):
         if match["zone"]:
             offset = dt.UTC if match["zone"] == "Z" else dt.datetime.strptime(match["zone"], "%z").tzinfo
             return _moment_filter(field_name, prefix, start.replace(tzinfo=offset), end.replace(tzinfo=offset))
+    if zone_field is None:  # rows without a local time zone: the value is read in UTC
+        return _moment_filter(field_name, prefix, start.replace(tzinfo=dt.UTC), end.replace(tzinfo=dt.UTC))
     return any_of(
         Q(**{zone_field: zone}) & _moment_filter(field_name, prefix, start.replace(tzinfo=ZoneInfo(zone)),
                                                  end.replace(tzinfo=ZoneInfo(zone)))
@@ -243,14 +313,19 @@ def base_url(request):
 
 
 def _page_url(request, search, offset):
-    items = [(key, value) for key in request.GET if key not in PAGING_PARAMETERS
-             for value in request.GET.getlist(key)]
+    items = list(search.used)
+    if search.sort:
+        items.append(("_sort", ",".join(f"{'-' if descending else ''}{name}" for name, descending in search.sort)))
+    items += [("_include", name) for name, _follows in search.includes]
     items += [("_count", search.count), ("_offset", offset)]
     return f"{request.build_absolute_uri(request.path)}?{urlencode(items)}"
 
 
-def searchset(request, *, search, resources, total):
-    """Return the validated searchset Bundle of one page of results, with self, previous and next links."""
+def searchset(request, *, search, resources, total, included=()):
+    """Return the validated searchset Bundle of one page of results, with self, previous and next links.
+
+    `included` are the resources `_include` brought in (search mode "include"), each given once.
+    """
     links = [{"relation": "self", "url": _page_url(request, search, search.offset)}]
     if search.offset > 0:
         links.append({"relation": "previous", "url": _page_url(request, search, max(search.offset - search.count, 0))})
@@ -262,14 +337,35 @@ def searchset(request, *, search, resources, total):
          "search": {"mode": "match"}}
         for resource in resources
     ]
+    seen = {(resource.get_resource_type(), resource.id) for resource in resources}
+    for resource in included:
+        if (resource.get_resource_type(), resource.id) not in seen:
+            seen.add((resource.get_resource_type(), resource.id))
+            entries.append({"fullUrl": f"{base}/{resource.get_resource_type()}/{resource.id}", "resource": resource,
+                            "search": {"mode": "include"}})
     bundle = {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links}
     if entries:
         bundle["entry"] = entries
     return validated(bundle)
 
 
+def common_filter(search, *, id_field="public_id", updated_field="updated_at"):
+    """Return the filter of _id and _lastUpdated (each occurrence ANDed, commas ORed)."""
+    matches = Q()
+    for alternatives in search.each("_id"):
+        ids = [as_uuid(value) for value in alternatives]
+        matches &= any_of(Q(**{id_field: public_id}) for public_id in ids if public_id)
+    for alternatives in search.each("_lastUpdated"):
+        matches &= any_of(datetime_filter(updated_field, value, zone_field=None, zones=()) for value in alternatives)
+    return matches
+
+
 def page(queryset, search):
-    """Return (rows of the asked page, total number of matches)."""
+    """Return (rows of the asked page, total number of matches), filtered by _id/_lastUpdated and sorted by _sort."""
+    if search.common:
+        queryset = queryset.filter(common_filter(search))
+    if search.order_by:
+        queryset = queryset.order_by(*search.order_by, "pk")
     total = queryset.count()
     return list(queryset[search.offset:search.offset + search.count]), total
 

@@ -33,6 +33,7 @@ from carebridge.interop.fhir_search import (
     search_parse,
     searchset,
 )
+from carebridge.interop.search_specs import search_options
 from carebridge.patients.models import Guardianship, InsurancePolicy
 
 PATIENT_DETAILS = ("documents_of_identity", "record_numbers__hospital")
@@ -125,10 +126,39 @@ def read_response(resource):
     return fhir_response(resource, headers={"ETag": etag(resource)})
 
 
-def _search_response(request, *, search, resource_type, patients, resources, total):
+def _search_response(request, *, search, resource_type, patients, resources, total, rows=()):
     audit_search_results(request.fhir_caller, patients=patients, request=request, resource_type=resource_type,
                          parameters=search.values)
-    return fhir_response(searchset(request, search=search, resources=resources, total=total))
+    return fhir_response(searchset(request, search=search, resources=resources, total=total,
+                                   included=included(request, search, rows)))
+
+
+def parse(request, resource_type, params):
+    """Parse a search of a resource type with what it supports (sorts, includes, _id, _lastUpdated, handling)."""
+    return search_parse(request.GET, params=params, **search_options(request, resource_type))
+
+
+def included(request, search, rows, followers=None):
+    """Return the resources `_include` brings in for one page of rows, each access-checked and audited.
+
+    A patient is included only when the caller may read that patient; `followers` maps what other includes
+    follow (e.g. "result") to a function of (request, rows) returning their resources.
+    """
+    caller = request.fhir_caller
+    resources = []
+    for _name, (_target, follows) in search.includes:
+        if follows == "patient":
+            pks = {row.patient_id for row in rows if hasattr(row, "patient_id")}
+            public_ids = {row.subject_public_id for row in rows if hasattr(row, "subject_public_id")}
+            if not pks and not public_ids:
+                continue
+            patients = list(caller_patients(caller).filter(Q(pk__in=pks) | Q(public_id__in=public_ids)))
+            audit_search_results(caller, patients=patients, request=request, resource_type="Patient",
+                                 parameters=["_include"])
+            resources += _patient_resources(caller, patients)
+        elif followers and follows in followers:
+            resources += followers[follows](request, rows)
+    return resources
 
 
 def row_or_refuse(request, queryset, resource_id, object_type):
@@ -169,7 +199,7 @@ def patient_read(request, resource_id):
 def patient_search(request):
     """Search the patients the caller may see."""
     caller = request.fhir_caller
-    search = search_parse(request.GET, params=fhir_patient.SEARCH_PARAMS)
+    search = parse(request, "Patient", fhir_patient.SEARCH_PARAMS)
     matches = fhir_patient.patient_filter(search, record_numbers=searchable_record_numbers(caller))
     patients, total = page(caller_patients(caller).filter(matches).order_by("family_name", "given_names", "pk"),
                            search)
@@ -189,11 +219,11 @@ def related_person_read(request, resource_id):
 @fhir_endpoint
 def related_person_search(request):
     """Search the guardians of the patients the caller may see."""
-    search = search_parse(request.GET, params=fhir_related_person.SEARCH_PARAMS)
+    search = parse(request, "RelatedPerson", fhir_related_person.SEARCH_PARAMS)
     rows = Guardianship.objects.filter(patient__in=_referenced_patients(request, search, "patient"))
     guardianships, total = page(rows.select_related("guardian", "patient").order_by("created_at", "pk"), search)
     return _search_response(
-        request, search=search, resource_type="RelatedPerson", total=total,
+        request, search=search, resource_type="RelatedPerson", total=total, rows=guardianships,
         patients=list({g.patient_id: g.patient for g in guardianships}.values()),
         resources=[fhir_related_person.related_person_resource(g) for g in guardianships],
     )
@@ -219,13 +249,13 @@ def consent_read(request, resource_id):
 @fhir_endpoint
 def consent_search(request):
     """Search the consents of the patients the caller may see."""
-    search = search_parse(request.GET, params=fhir_consent.SEARCH_PARAMS)
+    search = parse(request, "Consent", fhir_consent.SEARCH_PARAMS)
     patients = _referenced_patients(request, search, "patient")
     rows = Consent.objects.filter(subject_public_id__in=patients.values("public_id")).order_by("-given_at", "pk")
     consents, total = page(rows, search)
     patients = list(patients.filter(public_id__in={consent.subject_public_id for consent in consents}))
     return _search_response(request, search=search, resource_type="Consent", patients=patients,
-                            resources=_consent_resources(consents, patients), total=total)
+                            resources=_consent_resources(consents, patients), total=total, rows=consents)
 
 
 @fhir_endpoint
@@ -240,11 +270,11 @@ def coverage_read(request, resource_id):
 @fhir_endpoint
 def coverage_search(request):
     """Search the insurance policies of the patients the caller may see."""
-    search = search_parse(request.GET, params=fhir_coverage.SEARCH_PARAMS)
+    search = parse(request, "Coverage", fhir_coverage.SEARCH_PARAMS)
     rows = InsurancePolicy.objects.filter(patient__in=_referenced_patients(request, search, "patient", "beneficiary"))
     policies, total = page(rows.select_related("payer", "patient").order_by("created_at", "pk"), search)
     return _search_response(
-        request, search=search, resource_type="Coverage", total=total,
+        request, search=search, resource_type="Coverage", total=total, rows=policies,
         patients=list({policy.patient_id: policy.patient for policy in policies}.values()),
         resources=[fhir_coverage.coverage_resource(policy) for policy in policies],
     )

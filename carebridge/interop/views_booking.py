@@ -14,8 +14,15 @@ from carebridge.interop.access import (
     refuse,
 )
 from carebridge.interop.fhir import fhir_response
-from carebridge.interop.fhir_search import datetime_filter, page, page_chained, search_parse, searchset
-from carebridge.interop.views import fhir_endpoint, read_response, row_or_refuse
+from carebridge.interop.fhir_search import (
+    datetime_filter,
+    handling_strict,
+    page,
+    page_chained,
+    search_parse,
+    searchset,
+)
+from carebridge.interop.views import fhir_endpoint, included, parse, read_response, row_or_refuse
 from carebridge.scheduling.models import Clinician, Slot
 
 
@@ -59,7 +66,7 @@ def schedule_read(request, resource_id):
 @fhir_endpoint
 def schedule_search(request):
     """Search the schedules: clinicians' first, then check-up packages'."""
-    search = search_parse(request.GET, params=fhir_schedule.SCHEDULE_SEARCH_PARAMS)
+    search = search_parse(request.GET, params=fhir_schedule.SCHEDULE_SEARCH_PARAMS, strict=handling_strict(request))
     clinicians, packages = fhir_schedule.schedule_filters(search)
     rows, total = page_chained([_clinicians().filter(clinicians).order_by("name", "pk"),
                                 _packages().filter(packages).order_by("name", "pk")], search)
@@ -77,7 +84,7 @@ def slot_read(request, resource_id):
 @fhir_endpoint
 def slot_search(request):
     """Search the bookable times, by schedule, start and status."""
-    search = search_parse(request.GET, params=fhir_schedule.SLOT_SEARCH_PARAMS)
+    search = parse(request, "Slot", fhir_schedule.SLOT_SEARCH_PARAMS)
     matches = fhir_schedule.slot_filter(search, start_filter=_moment_filter("start"))
     slots, total = page(_slots().filter(matches).order_by("start", "pk"), search)
     return fhir_response(searchset(request, search=search, resources=[fhir_schedule.slot_resource(slot)
@@ -95,10 +102,11 @@ def appointment_read(request, resource_id):
 def appointment_search(request):
     """Search the appointments the caller may see; each one returned is audited."""
     caller = request.fhir_caller
-    search = search_parse(request.GET, params=fhir_appointment.SEARCH_PARAMS)
+    search = parse(request, "Appointment", fhir_appointment.SEARCH_PARAMS)
     matches = fhir_appointment.appointment_filter(search, date_filter=_moment_filter("start"))
     rows = caller_appointments(caller).filter(matches).select_related(*APPOINTMENT_DETAILS)
     appointments, total = page(rows.order_by("start", "pk"), search)
     audit_appointment_search_results(caller, appointments=appointments, request=request, parameters=search.values)
     return fhir_response(searchset(request, search=search, total=total,
-                                   resources=[fhir_appointment.appointment_resource(a) for a in appointments]))
+                                   resources=[fhir_appointment.appointment_resource(a) for a in appointments],
+                                   included=included(request, search, appointments)))

@@ -17,19 +17,30 @@ from carebridge.interop.access_clinical import (
     visible_rows,
 )
 from carebridge.interop.fhir import fhir_response
-from carebridge.interop.fhir_search import datetime_filter, page, search_parse, searchset
-from carebridge.interop.views import fhir_endpoint, read_response
+from carebridge.interop.fhir_search import datetime_filter, page, searchset
+from carebridge.interop.views import fhir_endpoint, included, parse, read_response
 
 
 def _search(request, kind, *, params, matches, order_by, to_resources, rows=None):
     """Run a search of one kind: parse strictly, narrow to what the caller may read, page, audit each result."""
     caller = request.fhir_caller
-    search = search_parse(request.GET, params=params)
+    search = parse(request, kind.resource_type, params)
     scope = clinical_scope(caller)
     queryset = rows(visible_rows(caller, kind, scope)) if rows else visible_rows(caller, kind, scope)
     found, total = page(queryset.filter(matches(search)).order_by(*order_by, "pk"), search)
     audit_clinical_reads(caller, kind, rows=found, request=request, parameters=search.values, scope=scope)
-    return fhir_response(searchset(request, search=search, resources=to_resources(found), total=total))
+    return fhir_response(searchset(request, search=search, resources=to_resources(found), total=total,
+                                   included=included(request, search, found, followers={"result": _report_results})))
+
+
+def _report_results(request, reports):
+    """Return the results of reports (DiagnosticReport:result) the caller may read, each audited."""
+    caller = request.fhir_caller
+    scope = clinical_scope(caller)
+    observations = list(visible_rows(caller, kinds.OBSERVATION, scope).filter(report__in=reports).order_by("pk"))
+    audit_clinical_reads(caller, kinds.OBSERVATION, rows=observations, request=request, parameters=["_include"],
+                         scope=scope)
+    return [fhir_clinical.observation_resource(observation) for observation in observations]
 
 
 def _read(request, kind, resource_id, to_resources):

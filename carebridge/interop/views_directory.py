@@ -8,8 +8,8 @@ from carebridge.accounts.models import Organisation, OrganisationKind
 from carebridge.catalog.models import Service
 from carebridge.interop import fhir_healthcare_service, fhir_organization, fhir_practitioner
 from carebridge.interop.fhir import fhir_response
-from carebridge.interop.fhir_search import page, search_parse, searchset
-from carebridge.interop.views import fhir_endpoint, read_response, row_or_refuse
+from carebridge.interop.fhir_search import page, searchset
+from carebridge.interop.views import fhir_endpoint, parse, read_response, row_or_refuse
 from carebridge.scheduling.models import Clinician
 
 DIRECTORY_KINDS = tuple(fhir_organization.ORGANIZATION_TYPES)
@@ -46,7 +46,7 @@ def organization_read(request, resource_id):
 @fhir_endpoint
 def organization_search(request):
     """Search the hospitals and insurers of the directory."""
-    search = search_parse(request.GET, params=fhir_organization.ORGANIZATION_SEARCH_PARAMS)
+    search = parse(request, "Organization", fhir_organization.ORGANIZATION_SEARCH_PARAMS)
     matches = fhir_organization.name_filter(search) & fhir_organization.organization_type_filter(search)
     rows, total = page(_organisations().filter(matches).order_by("name", "pk"), search)
     return _search_response(request, search=search, rows=rows, total=total,
@@ -63,7 +63,7 @@ def location_read(request, resource_id):
 @fhir_endpoint
 def location_search(request):
     """Search the hospitals as places."""
-    search = search_parse(request.GET, params=fhir_organization.LOCATION_SEARCH_PARAMS)
+    search = parse(request, "Location", fhir_organization.LOCATION_SEARCH_PARAMS)
     rows, total = page(_hospitals().filter(fhir_organization.location_filter(search)).order_by("name", "pk"), search)
     return _search_response(request, search=search, rows=rows, total=total,
                             to_resource=fhir_organization.location_resource)
@@ -79,7 +79,7 @@ def healthcare_service_read(request, resource_id):
 @fhir_endpoint
 def healthcare_service_search(request):
     """Search the services of the hospitals' catalogs."""
-    search = search_parse(request.GET, params=fhir_healthcare_service.SEARCH_PARAMS)
+    search = parse(request, "HealthcareService", fhir_healthcare_service.SEARCH_PARAMS)
     rows = _services().filter(fhir_healthcare_service.service_filter(search))
     services, total = page(rows.order_by("hospital__name", "kind", "name", "pk"), search)
     return _search_response(request, search=search, rows=services, total=total,
@@ -96,7 +96,7 @@ def practitioner_read(request, resource_id):
 @fhir_endpoint
 def practitioner_search(request):
     """Search the clinicians, by name or by a language they consult in."""
-    search = search_parse(request.GET, params=fhir_practitioner.PRACTITIONER_SEARCH_PARAMS)
+    search = parse(request, "Practitioner", fhir_practitioner.PRACTITIONER_SEARCH_PARAMS)
     rows, total = page(_clinicians().filter(fhir_practitioner.practitioner_filter(search)).order_by("name", "pk"),
                        search)
     return _search_response(request, search=search, rows=rows, total=total,
@@ -113,7 +113,7 @@ def practitioner_role_read(request, resource_id):
 @fhir_endpoint
 def practitioner_role_search(request):
     """Search the clinicians' posts, by clinician, hospital or service offered."""
-    search = search_parse(request.GET, params=fhir_practitioner.PRACTITIONER_ROLE_SEARCH_PARAMS)
+    search = parse(request, "PractitionerRole", fhir_practitioner.PRACTITIONER_ROLE_SEARCH_PARAMS)
     rows = _clinicians().filter(fhir_practitioner.practitioner_role_filter(search))
     clinicians, total = page(rows.order_by("name", "pk"), search)
     return _search_response(request, search=search, rows=clinicians, total=total,

@@ -287,8 +287,8 @@ def test_the_booking_of_another_hospital_stays_with_that_hospital(coordinator, o
     ("Practitioner", {"gender": "female"}), ("PractitionerRole", {"specialty": "x"}),
     ("HealthcareService", {"_text": "x"}), ("Organization", {"address": "Haikou"}), ("Location", {"near": "1|2"}),
 ])
-def test_unknown_search_parameters_get_400(resource_type, query, guardian):
-    response = signed_in(guardian).get(f"/fhir/r4/{resource_type}", query)
+def test_unknown_search_parameters_get_400_under_strict_handling(resource_type, query, guardian):
+    response = signed_in(guardian).get(f"/fhir/r4/{resource_type}", query, HTTP_PREFER="handling=strict")
 
     assert response.status_code == 400
     assert as_fhir(response).issue[0].code == "not-supported"

@@ -4,6 +4,8 @@ import pytest
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
+from carebridge.interop.search_specs import COMMON
+
 pytestmark = pytest.mark.django_db
 
 
@@ -28,6 +30,10 @@ def test_the_capability_statement_lists_exactly_what_is_served(client):
                               "Immunization", "Procedure", "DocumentReference", "Group"}
     for resource in resources.values():
         assert [interaction.code for interaction in resource.interaction] == ["read", "search-type"]
+        names = [p.name for p in resource.searchParam]
+        # Resources served from one kind of row take _id and _lastUpdated (search_specs.COMMON); the rest is their own.
+        assert ({"_id", "_lastUpdated"} <= set(names)) == (resource.type in COMMON)
+        resource.searchParam = [p for p in resource.searchParam if p.name not in ("_id", "_lastUpdated")]
     assert {p.name for p in resources["Patient"].searchParam} == {
         "identifier", "name", "family", "given", "birthdate", "nationality"}
     assert {p.name for p in resources["Coverage"].searchParam} == {"patient", "beneficiary"}

@@ -15,10 +15,15 @@ def _ids(response):
     return [resource.id for resource in bundle_resources(as_fhir(response))]
 
 
-@pytest.mark.parametrize("query", [{"gender": "male"}, {"_sort": "family"}, {"name:exact": "Batbayar"},
-                                   {"identifier:of-type": "PPN"}, {"birthdate": "sa2020-01-01"}])
-def test_a_parameter_or_modifier_the_server_does_not_support_gets_400(query, coordinator, temuulen):
-    response = signed_in(coordinator).get("/fhir/r4/Patient", query)
+STRICT = {"HTTP_PREFER": "handling=strict"}
+
+
+@pytest.mark.parametrize("query", [{"gender": "male"}, {"_sort": "gender"}, {"_include": "Patient:organization"},
+                                   {"name:exact": "Batbayar"}, {"identifier:of-type": "PPN"},
+                                   {"birthdate": "sa2020-01-01"}])
+def test_a_parameter_or_modifier_the_server_does_not_support_gets_400_under_strict_handling(query, coordinator,
+                                                                                           temuulen):
+    response = signed_in(coordinator).get("/fhir/r4/Patient", query, **STRICT)
 
     assert response.status_code == 400
     assert as_fhir(response).issue[0].code == "not-supported"
@@ -26,7 +31,7 @@ def test_a_parameter_or_modifier_the_server_does_not_support_gets_400(query, coo
 
 @pytest.mark.parametrize("resource_type", ["RelatedPerson", "Consent", "Coverage"])
 def test_related_resources_refuse_unknown_parameters_too(resource_type, coordinator):
-    response = signed_in(coordinator).get(f"/fhir/r4/{resource_type}", {"status": "active"})
+    response = signed_in(coordinator).get(f"/fhir/r4/{resource_type}", {"status": "active"}, **STRICT)
 
     assert response.status_code == 400
     assert as_fhir(response).issue[0].code == "not-supported"
@@ -158,3 +163,107 @@ def test_a_patient_with_an_account_reads_and_finds_only_her_own_record(other_pat
 
     assert _ids(client.get("/fhir/r4/Patient")) == [str(maria.public_id)]
     assert client.get(f"/fhir/r4/Patient/{temuulen.public_id}").status_code == 404
+
+
+# Lenient handling, _sort, _include, _id and _lastUpdated
+
+def test_an_unknown_parameter_is_ignored_by_default_and_left_out_of_the_self_link(coordinator, temuulen, aigerim):
+    response = signed_in(coordinator).get("/fhir/r4/Patient", {"gender": "male", "family": "Batbayar",
+                                                                "_sort": "gender"})
+
+    bundle = as_fhir(response)
+    assert response.status_code == 200
+    assert [r.id for r in bundle_resources(bundle)] == [str(temuulen.public_id)]
+    self_link = next(link.url for link in bundle.link if link.relation == "self")
+    assert "family=Batbayar" in self_link and "gender" not in self_link
+
+
+def test_an_unknown_modifier_is_refused_even_when_lenient(coordinator, temuulen):
+    response = signed_in(coordinator).get("/fhir/r4/Patient", {"name:exact": "Batbayar"})
+
+    assert response.status_code == 400
+    assert as_fhir(response).issue[0].code == "not-supported"
+
+
+def test_patients_sort_by_birthdate_either_way(coordinator, temuulen, aigerim):
+    client = signed_in(coordinator)
+
+    oldest_first = _ids(client.get("/fhir/r4/Patient", {"_sort": "birthdate"}))
+    youngest_first = _ids(client.get("/fhir/r4/Patient", {"_sort": "-birthdate"}))
+
+    assert oldest_first == [str(aigerim.public_id), str(temuulen.public_id)]
+    assert youngest_first == list(reversed(oldest_first))
+
+
+def test_observations_sort_by_date_and_page_in_that_order(haikou_clinician, record):
+    client = signed_in(haikou_clinician)
+
+    newest_first = _ids(client.get("/fhir/r4/Observation", {"_sort": "-date", "_count": "100"}))
+    first_page = as_fhir(client.get("/fhir/r4/Observation", {"_sort": "-date", "_count": "2"}))
+    next_url = next(link.url for link in first_page.link if link.relation == "next")
+    second_page = as_fhir(client.get(next_url.removeprefix("http://testserver")))
+
+    from carebridge.clinical.models import Observation
+    expected = [str(o.public_id) for o in Observation.objects.filter(patient=record.heart_rate.patient).order_by(
+        "-effective_at", "pk")]
+    assert newest_first == expected
+    assert "_sort=-date" in next_url
+    assert [r.id for r in bundle_resources(first_page) + bundle_resources(second_page)] == expected[:4]
+
+
+def test_observations_include_their_patient_once_and_audited(haikou_clinician, record, temuulen):
+    from carebridge.audit.models import AuditEvent
+
+    bundle = as_fhir(signed_in(haikou_clinician).get(
+        "/fhir/r4/Observation", {"patient": str(temuulen.public_id), "_include": "Observation:patient"}))
+
+    included = [entry for entry in bundle.entry if entry.search.mode == "include"]
+    assert [entry.resource.id for entry in included] == [str(temuulen.public_id)]
+    assert included[0].resource.get_resource_type() == "Patient"
+    assert bundle.total == len([entry for entry in bundle.entry if entry.search.mode == "match"])
+    assert AuditEvent.objects.filter(action="patient.read", patient_public_id=temuulen.public_id,
+                                     details__parameters=["_include"]).exists()
+
+
+def test_a_released_report_includes_its_results_for_the_mother_but_a_preliminary_one_is_not_given(
+        guardian, record, temuulen):
+    bundle = as_fhir(signed_in(guardian).get("/fhir/r4/DiagnosticReport",
+                                             {"_include": "DiagnosticReport:result"}))
+
+    matches = [e.resource for e in bundle.entry if e.search.mode == "match"]
+    included = {e.resource.id for e in bundle.entry if e.search.mode == "include"}
+    assert [r.id for r in matches] == [str(record.ct.public_id)]
+    assert included == {str(record.ct_findings.public_id), str(record.ct_size.public_id)}
+
+
+def test_id_and_last_updated_narrow_a_search(coordinator, temuulen, aigerim):
+    client = signed_in(coordinator)
+    today = temuulen.updated_at.date()
+
+    by_id = _ids(client.get("/fhir/r4/Patient", {"_id": f"{aigerim.public_id},not-an-id"}))
+    recent = _ids(client.get("/fhir/r4/Patient", {"_lastUpdated": f"ge{today - dt.timedelta(days=1)}"}))
+    future = _ids(client.get("/fhir/r4/Patient", {"_lastUpdated": f"gt{today + dt.timedelta(days=1)}"}))
+
+    assert by_id == [str(aigerim.public_id)]
+    assert set(recent) == {str(temuulen.public_id), str(aigerim.public_id)}
+    assert future == []
+
+
+# Versions: ETag, meta.versionId, If-None-Match
+
+def test_a_read_carries_its_version_and_answers_304_until_the_record_changes(coordinator, temuulen):
+    client = signed_in(coordinator)
+    url = f"/fhir/r4/Patient/{temuulen.public_id}"
+
+    first = client.get(url)
+    version = as_fhir(first).meta.versionId
+    unchanged = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    temuulen.phone = "+97699112233"
+    temuulen.save()
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first["ETag"] == f'W/"{version}"'
+    assert unchanged.status_code == 304 and unchanged["ETag"] == first["ETag"] and not unchanged.content
+    assert changed.status_code == 200
+    assert as_fhir(changed).meta.versionId != version
+    assert changed["ETag"] != first["ETag"]
