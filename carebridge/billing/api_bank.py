@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from carebridge.billing import bank, reconciliation
@@ -100,7 +100,7 @@ def statement_import(request, hospital: str, file: UploadedFile = File(...)):  #
                                          data=file.read(bank.MAX_FILE_BYTES + 1), imported_by=request.user,
                                          request=request)
     statement = summary.pop("statement")
-    return 201, {"statement": str(statement.public_id), "format": statement.format, **summary}
+    return Status(201, {"statement": str(statement.public_id), "format": statement.format, **summary})
 
 
 @router.get("/billing/bank-lines", response={200: list[LineOut], **ERRORS}, summary="Credits waiting for the cashier")
