@@ -24,7 +24,7 @@ def aetna_manager(aetna):
 @pytest.fixture
 def paid_in_part(gop, final_invoice, cashier, case_manager, cigna):
     """The Cigna case approved, the invoice direct-billed and claimed, adjudicated and 2000 CNY paid by Cigna."""
-    services.gop_decide(gop=gop, decision="approve", limit="20000", by=case_manager, organisation=cigna)
+    gop = services.gop_decide(gop=gop, decision="approve", limit="20000", by=case_manager, organisation=cigna)
     services.direct_billing_mark(invoice=final_invoice, gop=gop, by=cashier)
     claim = services.claim_submit(claim=services.claim_create(invoice=final_invoice, by=cashier), by=cashier)
     decisions = {line.pk: (ClaimLine.Decision.APPROVED, line.insurer_amount, "") for line in claim.lines.all()}
@@ -135,7 +135,7 @@ def test_a_partial_approval_not_below_the_request_is_refused_and_nothing_changes
 
 def test_an_adjudication_above_the_insurers_part_is_refused_and_the_claim_stays_submitted(
         gop, final_invoice, cashier, case_manager, cigna):
-    services.gop_decide(gop=gop, decision="approve", limit="20000", by=case_manager, organisation=cigna)
+    gop = services.gop_decide(gop=gop, decision="approve", limit="20000", by=case_manager, organisation=cigna)
     services.direct_billing_mark(invoice=final_invoice, gop=gop, by=cashier)
     claim = services.claim_submit(claim=services.claim_create(invoice=final_invoice, by=cashier), by=cashier)
     data = {}
