@@ -128,3 +128,14 @@ def test_a_draft_has_no_pdf(temuulen, haikou, cashier, delivered):
 
     assert response.status_code in (404, 409)
     assert not Document.objects.exists()
+
+
+def test_the_family_and_the_cashier_find_the_receipt_links(paid_in_part, temuulen, guardian, cashier):
+    receipt = f"/billing/payments/{paid_in_part.public_id}/receipt/"
+
+    portal = signed_in(guardian, second_factor=False).get(f"/billing/account/?patient={temuulen.public_id}")
+    desk = signed_in(cashier).get(f"/billing/desk/patients/{temuulen.public_id}/")
+    home = signed_in(cashier).get("/billing/desk/")
+
+    assert receipt in portal.content.decode() and receipt in desk.content.decode()
+    assert "/billing/bank/" in home.content.decode() and "/billing/reconciliation/" in home.content.decode()
