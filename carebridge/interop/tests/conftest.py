@@ -112,3 +112,15 @@ def prior_record(temuulen, guardian, settings, tmp_path):
                                 content_type="application/pdf")
     return patient_document_upload(patient=temuulen, actor=guardian, upload=upload, kind="discharge_summary",
                                    language="mn", title="Discharge summary, Ulaanbaatar")
+
+
+@pytest.fixture
+def live_record(transactional_db, live_server, haikou, temuulen, record, coordinator, client):
+    """Return (FHIR base URL, a system/*.read token of Haikou's system, Temuulen) against a live server."""
+    from carebridge.interop.tests.smart_helpers import basic, secret_client, token_request
+
+    registered, secret = secret_client(haikou, coordinator)
+    response = token_request(client, {"grant_type": "client_credentials", "scope": "system/*.read"},
+                             **basic(registered.client_id, secret))
+    assert response.status_code == 200, response.content
+    return f"{live_server.url}/fhir/r4", response.json()["access_token"], temuulen
