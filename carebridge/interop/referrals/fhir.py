@@ -79,3 +79,12 @@ def validated_resource(resource):
     from carebridge.interop.fhir import validated
 
     return validated(resource)
+
+# What the CapabilityStatement adds to ServiceRequest for referrals (patient and subject are the orders' too).
+CAPABILITY_PARAMS = {name: SEARCH_PARAMS[name] for name in ("category", "status", "performer", "requester")}
+CAPABILITY_DOCUMENTATION = (
+    "Clinical orders and referrals between hospitals share this type, each with its own ids. Referrals have "
+    "intent order and category http://snomed.info/sct|3457005 (Patient referral); search with that category to "
+    "list them; with it, status (active or revoked), performer and requester (Organization/<id>) apply as well as "
+    "patient and subject. Their state (requested, accepted, declined, "
+    "cancelled) is in the extension urn:carebridge:fhir:referral-status.")
