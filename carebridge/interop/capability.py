@@ -10,6 +10,7 @@ from carebridge.interop import (
     fhir_coverage,
     fhir_document_reference,
     fhir_healthcare_service,
+    fhir_insurance,
     fhir_organization,
     fhir_patient,
     fhir_practitioner,
@@ -17,8 +18,11 @@ from carebridge.interop import (
     fhir_related_person,
     fhir_schedule,
 )
+from carebridge.interop.bulk import fhir_group
 from carebridge.interop.fhir import FHIR_VERSION
+from carebridge.interop.fhir_search import COMMON_PARAMS
 from carebridge.interop.referrals import fhir as referral_fhir
+from carebridge.interop.search_specs import COMMON, INCLUDES, SORTS
 
 # Interactions are added here as each resource's API is built, so the statement never over-promises.
 SEARCHES = {
@@ -67,17 +71,47 @@ DOCUMENTATION = {
 }
 
 
+def _sort_documentation(resource_type):
+    keys = list(SORTS.get(resource_type, {}))
+    return f"_sort by {', '.join(keys)} (a leading - for descending)." if keys else ""
+
+
 def _resource(resource_type, params):
+    if resource_type in COMMON:
+        params = {**COMMON_PARAMS, **params}
     resource = {
         "type": resource_type,
         "profile": f"http://hl7.org/fhir/StructureDefinition/{resource_type}",
         "interaction": [{"code": "read"}, {"code": "search-type"}],
+        "versioning": "versioned",
+        "readHistory": False,
+        "conditionalRead": "not-match",
         "searchParam": [{"name": name, "type": param.type, "documentation": param.documentation}
                         for name, param in params.items()],
     }
-    if resource_type in DOCUMENTATION:
-        resource["documentation"] = DOCUMENTATION[resource_type]
+    if INCLUDES.get(resource_type):
+        resource["searchInclude"] = list(INCLUDES[resource_type])
+    documentation = " ".join(text for text in (DOCUMENTATION.get(resource_type, ""),
+                                                _sort_documentation(resource_type)) if text)
+    if documentation:
+        resource["documentation"] = documentation
     return resource
+
+
+def _smart_security(base_url):
+    """Return the SMART on FHIR security statement: the service and the token and revocation endpoints."""
+    origin = base_url.removesuffix("/fhir/r4")
+    return {
+        "cors": False,
+        "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                                 "code": "SMART-on-FHIR"}],
+                     "text": "OAuth 2.0 bearer tokens (SMART on FHIR), or a signed-in session"}],
+        "extension": [{
+            "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+            "extension": [{"url": "token", "valueUri": f"{origin}/oauth/token"},
+                          {"url": "revoke", "valueUri": f"{origin}/oauth/revoke"}],
+        }],
+    }
 
 
 SUPPORTED_RESOURCES = [_resource(resource_type, params) for resource_type, params in SEARCHES.items()]
@@ -93,6 +127,28 @@ next(r for r in SUPPORTED_RESOURCES if r["type"] == "Patient")["operation"] = [
                       "every problem (400, 413 or 422) and nothing written. Importing the same Bundle.identifier "
                       "again adds nothing (200). Systems need a write scope (fhir:write or system/Bundle.write)."},
 ]
+
+
+# Bulk Data export (carebridge/interop/bulk): Group of patients, and $export at system, Patient and Group level.
+BULK = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
+EXPORT_DOCUMENTATION = (
+    "Bulk Data Access 2.0 for a hospital's own data: GET or POST with Prefer: respond-async; _type, _since and "
+    "_outputFormat=application/fhir+ndjson; answered 202 with Content-Location, the status URL (202 with "
+    "X-Progress and Retry-After while running, 200 with the manifest when done, DELETE to cancel). Files need "
+    "the same hospital's token and are deleted after 24 hours. Needs a system scope: system/*.read (or an API "
+    "token with fhir:read), or system/<Type>.read per type.")
+SYSTEM_OPERATIONS = [{"name": "export", "definition": BULK + "export", "documentation": EXPORT_DOCUMENTATION}]
+SUPPORTED_RESOURCES.append({**_resource("Group", fhir_group.SEARCH_PARAMS), "operation": [
+    {"name": "export", "definition": BULK + "group-export", "documentation": EXPORT_DOCUMENTATION}]})
+SUPPORTED_RESOURCES[-1].pop("conditionalRead", None)
+next(r for r in SUPPORTED_RESOURCES if r["type"] == "Patient").setdefault("operation", []).append(
+    {"name": "export", "definition": BULK + "patient-export", "documentation": EXPORT_DOCUMENTATION})
+
+
+# Insurance (carebridge/interop/fhir_insurance.py): eligibility, preauthorizations and claims, answers, remittances.
+for _type, _params in fhir_insurance.SEARCHES.items():
+    SUPPORTED_RESOURCES.append({**_resource(_type, _params),
+                                "documentation": fhir_insurance.CAPABILITY_DOCUMENTATION[_type]})
 
 
 def capability_statement(*, base_url):
@@ -117,17 +173,26 @@ def capability_statement(*, base_url):
             {
                 "mode": "server",
                 "documentation": (
-                    "Read-only FHIR R4 API. Errors are returned as OperationOutcome. Searches are strict: an "
-                    "unknown parameter or modifier is refused with 400. Results are paged with _count (default "
-                    "20, at most 100) and _offset; a record the caller may not see is answered 404, as if missing."
+                    "FHIR R4 API (JSON). Errors are returned as OperationOutcome. Searches handle an unknown "
+                    "parameter, _sort key or _include leniently (ignored, and left out of the self link) unless "
+                    "the request says Prefer: handling=strict, when it is refused with 400; an unsupported "
+                    "modifier is always refused. Results are paged with _count (default 20, at most 100) and "
+                    "_offset, with self, previous and next links. Reads give meta.versionId and lastUpdated and "
+                    "the ETag W/\"<versionId>\"; If-None-Match with it answers 304. A record the caller may not "
+                    "see is answered 404, as if missing."
                 ),
                 "security": {
-                    "cors": False,
-                    "service": [{"text": "Bearer token (RFC 6750) or signed-in session"}],
+                    **_smart_security(base_url),
                     "description": (
-                        "Send Authorization: Bearer <token>, a token issued to an organisation's system by an "
-                        "administrator and carrying the scope fhir:read; or use a signed-in session (staff after "
-                        "their second factor). A hospital's system reads that hospital's patients and appointments only. "
+                        "Send Authorization: Bearer <token>: a SMART Backend Services token of a hospital's system "
+                        "(client credentials at the token endpoint, authenticated by an RS384/ES384 client "
+                        "assertion or a client secret; scopes system/*.read, system/<Type>.read or .rs), a patient "
+                        "app's token the patient or a guardian issued from the portal (patient/*.read or narrower; "
+                        "that patient's compartment only), or an organisation's API token with fhir:read (read as "
+                        "system/*.read). A token without the scope for a resource type gets 403; a missing, expired "
+                        "or revoked one 401. Tokens are revoked at the revoke endpoint (RFC 7009) or in the portal. "
+                        "A signed-in session (staff after their second factor) also works. "
+                        "A hospital's system reads that hospital's patients and appointments only. "
                         "The clinical record (Encounter, ServiceRequest, DiagnosticReport, Observation, Condition, "
                         "AllergyIntolerance, MedicationRequest, MedicationStatement, Immunization, Procedure, "
                         "DocumentReference) is read by the patient and their guardians (reports and their results "
@@ -139,6 +204,7 @@ def capability_statement(*, base_url):
                     ),
                 },
                 "resource": list(SUPPORTED_RESOURCES),
+                "operation": list(SYSTEM_OPERATIONS),
             }
         ],
     }
