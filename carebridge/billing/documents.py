@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from carebridge.audit.services import audit_record
-from carebridge.billing.models import Invoice, Payment, Refund, WriteOff
+from carebridge.billing.models import ZERO, Invoice, Payment, Refund, WriteOff
 from carebridge.billing.selectors import invoice_balance, invoice_credited, invoice_paid
 from carebridge.catalog.selectors import round_money
 from carebridge.core import i18n
@@ -189,7 +189,7 @@ def invoice_context(invoice):
             "rate": f"1 CNY = {invoice.display_rate.normalize():f} {invoice.display_currency}",
             "rate_date": _date(invoice.display_rate_date, languages),
         }
-    written_off = sum((w.amount_cny for w in WriteOff.objects.filter(invoice=invoice)), invoice.total * 0)
+    written_off = sum((w.amount_cny for w in WriteOff.objects.filter(invoice=invoice)), ZERO)
     context = {
         "kind": kind,
         "invoice_id": str(invoice.public_id),
@@ -233,8 +233,7 @@ def receipt_context(payment):
     """Return the JSON context of a payment's receipt."""
     languages = document_languages(payment.patient)
     hospital = payment.hospital
-    refunded = sum((r.amount_cny for r in payment.refunds.filter(status=Refund.Status.SUCCEEDED)),
-                   payment.amount_cny * 0)
+    refunded = sum((r.amount_cny for r in payment.refunds.filter(status=Refund.Status.SUCCEEDED)), ZERO)
     return {
         "kind": RECEIPT,
         "payment_id": str(payment.public_id),

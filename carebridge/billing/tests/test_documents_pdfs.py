@@ -2,6 +2,7 @@
 and the cashier only, every download audited."""
 
 import pytest
+from django.test import Client
 
 from carebridge.audit.models import AuditEvent
 from carebridge.billing import documents, services
@@ -139,3 +140,16 @@ def test_the_family_and_the_cashier_find_the_receipt_links(paid_in_part, temuule
 
     assert receipt in portal.content.decode() and receipt in desk.content.decode()
     assert "/billing/bank/" in home.content.decode() and "/billing/reconciliation/" in home.content.decode()
+
+
+def test_anyone_holding_the_printed_invoice_can_verify_its_code(issued_invoice, cashier):
+    from django.core.cache import cache
+
+    cache.clear()
+    document = documents.invoice_document(invoice=issued_invoice, requested_by=cashier)
+    render(document)
+
+    page = Client().get(f"/verify/{document.verification_code}/")
+
+    assert page.status_code == 200 and issued_invoice.number in page.content.decode()
+    assert "Temuulen" not in page.content.decode()
