@@ -10,6 +10,7 @@ from carebridge.interop import (
     fhir_coverage,
     fhir_document_reference,
     fhir_healthcare_service,
+    fhir_insurance,
     fhir_organization,
     fhir_patient,
     fhir_practitioner,
@@ -142,6 +143,12 @@ SUPPORTED_RESOURCES.append({**_resource("Group", fhir_group.SEARCH_PARAMS), "ope
 SUPPORTED_RESOURCES[-1].pop("conditionalRead", None)
 next(r for r in SUPPORTED_RESOURCES if r["type"] == "Patient").setdefault("operation", []).append(
     {"name": "export", "definition": BULK + "patient-export", "documentation": EXPORT_DOCUMENTATION})
+
+
+# Insurance (carebridge/interop/fhir_insurance.py): eligibility, preauthorizations and claims, answers, remittances.
+for _type, _params in fhir_insurance.SEARCHES.items():
+    SUPPORTED_RESOURCES.append({**_resource(_type, _params),
+                                "documentation": fhir_insurance.CAPABILITY_DOCUMENTATION[_type]})
 
 
 def capability_statement(*, base_url):

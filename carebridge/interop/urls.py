@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from carebridge.interop import views, views_booking, views_clinical, views_directory
+from carebridge.interop import views, views_booking, views_clinical, views_directory, views_insurance
 from carebridge.interop.bulk import views as bulk_views
 from carebridge.interop.ips import fhir_views as ips_fhir
 from carebridge.interop.referrals import fhir_views as referral_fhir_views
@@ -68,5 +68,21 @@ urlpatterns = [
     path("Procedure/<str:resource_id>", views_clinical.procedure_read, name="procedure_read"),
     path("DocumentReference", views_clinical.document_reference_search, name="document_reference_search"),
     path("DocumentReference/<str:resource_id>", views_clinical.document_reference_read, name="document_reference_read"),
+    path("CoverageEligibilityRequest", views_insurance.eligibility_request_search,
+         name="coverage_eligibility_request_search"),
+    path("CoverageEligibilityRequest/<str:resource_id>", views_insurance.eligibility_request_read,
+         name="coverage_eligibility_request_read"),
+    path("CoverageEligibilityResponse", views_insurance.eligibility_response_search,
+         name="coverage_eligibility_response_search"),
+    path("CoverageEligibilityResponse/<str:resource_id>", views_insurance.eligibility_response_read,
+         name="coverage_eligibility_response_read"),
+    path("Claim", views_insurance.claim_search, name="claim_search"),
+    path("Claim/<str:resource_id>", views_insurance.claim_read, name="claim_read"),
+    path("ClaimResponse", views_insurance.claim_response_search, name="claim_response_search"),
+    path("ClaimResponse/<str:resource_id>", views_insurance.claim_response_read, name="claim_response_read"),
+    path("PaymentReconciliation", views_insurance.payment_reconciliation_search,
+         name="payment_reconciliation_search"),
+    path("PaymentReconciliation/<str:resource_id>", views_insurance.payment_reconciliation_read,
+         name="payment_reconciliation_read"),
     re_path(r"^(?P<path>.*)$", views.not_supported, name="not_supported"),
 ]

@@ -27,7 +27,10 @@ def test_the_capability_statement_lists_exactly_what_is_served(client):
                               "HealthcareService", "Practitioner", "PractitionerRole", "Schedule", "Slot",
                               "Appointment", "Encounter", "ServiceRequest", "DiagnosticReport", "Observation",
                               "Condition", "AllergyIntolerance", "MedicationRequest", "MedicationStatement",
-                              "Immunization", "Procedure", "DocumentReference", "Group"}
+                              "Immunization", "Procedure", "DocumentReference", "Group",
+                              # insurance (carebridge/interop/views_insurance.py)
+                              "CoverageEligibilityRequest", "CoverageEligibilityResponse", "Claim",
+                              "ClaimResponse", "PaymentReconciliation"}
     for resource in resources.values():
         assert [interaction.code for interaction in resource.interaction] == ["read", "search-type"]
         names = [p.name for p in resource.searchParam]
