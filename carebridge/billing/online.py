@@ -23,7 +23,7 @@ from carebridge.billing import services
 from carebridge.billing.crash import crash_point
 from carebridge.billing.models import Invoice, Payment, PaymentIntent, Refund
 from carebridge.billing.providers import enabled_providers, provider_get
-from carebridge.billing.providers.base import ProviderUnavailable
+from carebridge.billing.providers.base import ProviderNotConfigured, ProviderUnavailable
 from carebridge.billing.selectors import invoice_balance, patient_currency, payment_unapplied
 from carebridge.catalog.selectors import rate_for
 from carebridge.core.errors import CareBridgeError, Conflict, NotFound, ValidationFailed
@@ -38,7 +38,10 @@ def _provider_for_intent(name):
     if name not in enabled_providers():
         raise ValidationFailed(_("This payment method is not available. Choose another one."),
                                code="provider_unavailable", details={"provider": name})
-    return provider_get(name)
+    provider = provider_get(name)
+    if not provider.configured:
+        raise ProviderNotConfigured(details={"provider": name})  # refused before anything is recorded
+    return provider
 
 
 def payment_intent_record(*, patient, hospital, purpose, created_by, provider="sandbox", invoice=None,

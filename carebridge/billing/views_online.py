@@ -13,7 +13,7 @@ from carebridge.billing import online
 from carebridge.billing.access import intent_get_for_user, invoice_get_for_user
 from carebridge.billing.idempotency import idempotent
 from carebridge.billing.models import PaymentIntent
-from carebridge.billing.providers import ADAPTERS, enabled_providers
+from carebridge.billing.providers import enabled_providers, provider_get
 from carebridge.billing.providers.sandbox import sandbox_pay
 from carebridge.billing.providers.sandbox_models import SandboxPayment
 from carebridge.billing.selectors import invoice_balance, patient_currency
@@ -37,9 +37,13 @@ def _patient(request, public_id):
 
 
 def _providers():
-    from django.utils.module_loading import import_string
-
-    return [(name, import_string(ADAPTERS[name]).label) for name in enabled_providers()]
+    """The payment methods offered: enabled and configured."""
+    offered = []
+    for name in enabled_providers():
+        provider = provider_get(name)
+        if provider.configured:
+            offered.append((name, provider.label))
+    return offered
 
 
 @login_required
@@ -92,8 +96,8 @@ def pay(request, patient_id):
             if intent.checkout_url:
                 return redirect(intent.checkout_url)
             return redirect("billing:pay_return", intent_id=intent.public_id)
-    currencies = sorted({patient_currency(patient), "CNY", "USD", "EUR", currency} & {
-        c for c in (patient_currency(patient), "CNY", "USD", "EUR", currency) if valid_currency(c)})
+    currencies = sorted({code for code in (patient_currency(patient), "CNY", "USD", "EUR", currency)
+                         if valid_currency(code)})
     return render(request, "billing/pay/form.html", {
         "patient": patient, "invoice": invoice, "hospital": hospital, "due": due, "currency": currency,
         "currencies": currencies, "providers": providers, "key": uuid.uuid4().hex, "error": error,

@@ -79,6 +79,11 @@ class PaymentProvider:
     channel = "online_card"
     label = ""
 
+    @property
+    def configured(self):
+        """Whether this installation can take payments through the provider (an adapter that implements it)."""
+        return type(self).create_checkout is not PaymentProvider.create_checkout
+
     def create_checkout(self, intent):
         """Start the payment at the provider; return (provider_reference, checkout_url). Must be idempotent per intent."""
         raise ProviderNotConfigured()

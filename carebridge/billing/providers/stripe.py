@@ -41,6 +41,10 @@ class StripeProvider(PaymentProvider):
         self.webhook_secret = webhook_secret or secret("STRIPE_WEBHOOK_SECRET")
         self.http_client = http_client or type(self).http_client
 
+    @property
+    def configured(self):
+        return bool(self.api_key and self.webhook_secret)
+
     def _client(self):
         if not self.api_key:
             raise ProviderNotConfigured()

@@ -44,15 +44,14 @@ def event_from_payload(payload):
         event.provider_reference = obj.get("id") or ""
         event.payment_reference = obj.get("payment_intent") or ""
     elif kind == "charge.refunded":
-        event.kind = REFUND_SUCCEEDED
         event.payment_reference = obj.get("payment_intent") or ""
         refunds = ((obj.get("refunds") or {}).get("data")) or []
         if refunds:
+            event.kind = REFUND_SUCCEEDED
             for name, value in _refund_fields(refunds[-1], currency).items():
                 setattr(event, name, value)
-        else:
-            event.refund_amount = from_minor_units(obj.get("amount_refunded") or 0, currency) if currency else None
-            event.refund_reference = f"{obj.get('id')}:{obj.get('amount_refunded')}"
+        # Without the refund itself (Stripe's newer API versions leave it out) the event cannot say which refund
+        # it is: refund.updated / refund.created, which carry it, or the refund call's own answer complete it.
     elif kind in ("refund.updated", "refund.failed", "refund.created") and obj.get("object") == "refund":
         status = obj.get("status")
         event.kind = REFUND_FAILED if status in ("failed", "canceled") else (

@@ -184,3 +184,52 @@ def test_an_online_refund_is_sent_to_the_sandbox_and_completed_by_its_notificati
     assert patient_credit(patient=temuulen, hospital=haikou) == Decimal("1500.00")
     assert WebhookEvent.objects.filter(kind="charge.refunded", state="processed").count() == 1
     assert_ledger_balanced()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_event_delivered_concurrently_is_stored_and_processed_once(temuulen, haikou, guardian, rates):
+    import threading
+
+    from django.db import connection
+
+    intent = online.payment_intent_create(patient=temuulen, hospital=haikou, purpose="deposit", amount="370.00",
+                                          currency="SGD", created_by=guardian)
+    event = succeeded_event(intent)
+    start, statuses = threading.Barrier(4), []
+
+    def deliver_at_once():
+        try:
+            start.wait()
+            statuses.append(deliver(event).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver_at_once) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert statuses == [200] * 4
+    assert WebhookEvent.objects.get().deliveries == 4
+    assert Payment.objects.count() == 1
+    assert JournalEntry.objects.filter(kind="payment").count() == 1
+    assert_ledger_balanced()
+
+
+def test_the_reconciler_records_a_payment_whose_notification_never_came(deposit_intent, temuulen, haikou):
+    from datetime import timedelta
+
+    from carebridge.billing.providers.sandbox_models import SandboxPayment
+
+    SandboxPayment.objects.filter(reference=deposit_intent.provider_reference).update(status="succeeded")
+
+    first = online.payments_reconcile(older_than=timedelta(0))
+    again = online.payments_reconcile(older_than=timedelta(0))
+
+    assert first["succeeded"] == 1 and again["succeeded"] == 0
+    deposit_intent.refresh_from_db()
+    assert deposit_intent.status == PaymentIntent.Status.SUCCEEDED
+    assert Payment.objects.get().reference == deposit_intent.provider_reference
+    assert patient_credit(patient=temuulen, hospital=haikou) == Decimal("2000.00")
+    assert_ledger_balanced()

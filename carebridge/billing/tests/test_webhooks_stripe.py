@@ -170,11 +170,38 @@ def test_a_refund_goes_to_stripe_with_its_own_idempotency_key(stripe_on, temuule
     assert sent["form"]["metadata[carebridge_refund]"] == str(refund.public_id)
 
 
-def test_alipay_plus_and_wechat_pay_say_plainly_that_they_are_not_configured(settings):
+def test_alipay_plus_and_wechat_pay_say_plainly_that_they_are_not_configured(settings, temuulen, haikou, guardian,
+                                                                             rates):
     settings.PAYMENT_PROVIDERS = ["alipay_plus", "wechat_pay"]
     for name in ("alipay_plus", "wechat_pay"):
         provider = provider_get(name)
-        assert provider.channel == "wallet"
+        assert provider.channel == "wallet" and not provider.configured
         with pytest.raises(ProviderNotConfigured) as caught:
             provider.create_checkout(None)
-        assert caught.value.code == "provider_not_configured"
+        assert (caught.value.code, caught.value.status) == ("provider_not_configured", 503)
+        with pytest.raises(ProviderNotConfigured):
+            online.payment_intent_create(patient=temuulen, hospital=haikou, purpose="deposit", amount="10.00",
+                                         currency="SGD", provider=name, created_by=guardian)
+    assert not PaymentIntent.objects.exists()
+
+
+def test_a_refund_made_in_stripe_s_dashboard_is_recorded_once_from_its_refund_event(
+        stripe_on, temuulen, haikou, guardian, rates):
+    intent = _stripe_intent(temuulen, haikou, guardian)
+    event = succeeded_event(intent)
+    event["data"]["object"]["id"] = "pi_test_42"
+    deliver(event, provider="stripe", secret=SECRET)
+    bare = {"id": "evt_charge_refunded", "type": "charge.refunded", "object": "event", "data": {"object": {
+        "id": "ch_1", "object": "charge", "payment_intent": "pi_test_42", "currency": "sgd", "amount_refunded": 18500,
+        "metadata": {"carebridge_intent": str(intent.public_id)}}}}
+    refund_event = {"id": "evt_refund_updated", "type": "refund.updated", "object": "event", "data": {"object": {
+        "id": "re_dash_1", "object": "refund", "payment_intent": "pi_test_42", "currency": "sgd", "amount": 18500,
+        "status": "succeeded", "metadata": {}}}}
+
+    answers = [deliver(e, provider="stripe", secret=SECRET).json()["state"] for e in (bare, refund_event)]
+    deliver(refund_event, provider="stripe", secret=SECRET)
+
+    assert answers == ["ignored", "processed"]
+    refund = Refund.objects.get()
+    assert (refund.reference, refund.amount, refund.amount_cny, refund.status) == (
+        "re_dash_1", Decimal("185.00"), Decimal("1000.00"), Refund.Status.SUCCEEDED)
