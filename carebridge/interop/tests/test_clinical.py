@@ -3,6 +3,7 @@
 import base64
 import datetime as dt
 import hashlib
+import zoneinfo
 
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
@@ -194,8 +195,10 @@ def test_a_text_result_is_a_value_string(haikou_clinician, record):
 
 def test_observations_are_found_by_code_category_and_date(haikou_clinician, record, temuulen):
     client = signed_in(haikou_clinician)
-    yesterday = record.haemoglobin.effective_at.date()
-    three_days_ago = record.heart_rate.effective_at.date()
+    # Dates in a search are the hospital's days (Asia/Shanghai), whatever UTC's date is at the time of the run.
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    yesterday = record.haemoglobin.effective_at.astimezone(shanghai).date()
+    three_days_ago = record.heart_rate.effective_at.astimezone(shanghai).date()
 
     assert _ids(client.get("/fhir/r4/Observation", {"code": "http://loinc.org|8867-4"})) == {
         str(record.heart_rate.public_id)}
