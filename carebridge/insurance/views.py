@@ -328,7 +328,7 @@ def _gop_page(request, gop, *, status=200, **overrides):
             "decision_form": overrides.pop("decision_form", None) or forms.DecisionForm(initial={
                 "decision": "approve", "limit": gop.requested_amount}),
             "extension_form": overrides.pop("extension_form", None) or forms.ExtensionDecisionForm(
-                initial={"approve": "yes"}),
+                initial={"approve": "yes"}, prefix="ext"),
             "error": overrides.pop("error", ""),
         })
         return render(request, "insurance/insurer/gop.html", context, status=status)
@@ -341,7 +341,7 @@ def _gop_page(request, gop, *, status=200, **overrides):
         "may_case": _may(user, hospital, CASE_ROLES), "may_billing": _may(user, hospital, BILLING_ROLES),
         "answer_form": overrides.pop("answer_form", None) or forms.AnswerForm(reports=reports, documents=documents),
         "extension_form": overrides.pop("extension_form", None) or forms.ExtensionRequestForm(),
-        "cancel_form": overrides.pop("cancel_form", None) or forms.CancelForm(),
+        "cancel_form": overrides.pop("cancel_form", None) or forms.CancelForm(prefix="cancel"),
         "mark_form": overrides.pop("mark_form", None) or (
             forms.InvoiceChoiceForm(invoices=to_mark, prefix="mark") if to_mark else None),
         "claim_form": overrides.pop("claim_form", None) or (
@@ -411,7 +411,7 @@ def gop_extension(request, public_id):
 def gop_cancel(request, public_id):
     """The coordinator withdraws the request."""
     gop = _hospital_gop(request, public_id)
-    form = forms.CancelForm(request.POST)
+    form = forms.CancelForm(request.POST, prefix="cancel")
     status = 400
     if form.is_valid():
         try:
@@ -535,7 +535,7 @@ def gop_decide(request, public_id):
 def gop_extension_decide(request, public_id):
     """The case manager raises the limit by the amount asked (or less), or refuses with a reason."""
     gop = _insurer_gop(request, public_id)
-    form = forms.ExtensionDecisionForm(request.POST)
+    form = forms.ExtensionDecisionForm(request.POST, prefix="ext")
     status = 400
     if form.is_valid():
         data = form.cleaned_data

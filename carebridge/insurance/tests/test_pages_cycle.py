@@ -100,7 +100,7 @@ def test_an_extension_asked_by_the_coordinator_is_approved_by_the_case_manager(g
     page = signed_in(case_manager).get(reverse("insurance:gop", args=[gop.public_id]))
     assert page.context["extension"].amount == Decimal("6000.00")
     decided = signed_in(case_manager).post(reverse("insurance:gop_extension_decide", args=[gop.public_id]),
-                                           {"approve": "yes"})
+                                           {"ext-approve": "yes"})
 
     assert decided.status_code == 302
     gop.refresh_from_db()
