@@ -9,14 +9,18 @@ from django.db.models import Q
 from carebridge.audit.services import audit_record
 from carebridge.interop import views_clinical
 from carebridge.interop.access import as_uuid, refuse
+from carebridge.interop.fhir import fhir_response
 from carebridge.interop.fhir_search import any_of, page, reference_id, search_parse, searchset, token
 from carebridge.interop.referrals import fhir as referral_fhir
 from carebridge.interop.referrals.access import referrals_visible_to_organisation, referrals_visible_to_user
 from carebridge.interop.referrals.models import Referral
 from carebridge.interop.referrals.selectors import referral_documents
-from carebridge.interop.views import fhir_endpoint, read_response
+from carebridge.interop.search_specs import search_options
+from carebridge.interop.views import fhir_endpoint, included, read_response
 from carebridge.patients.selectors import portal_patients
 
+# The _sort keys the CapabilityStatement gives ServiceRequest, on a referral's own fields.
+SORTS = {"_lastUpdated": ("updated_at",), "authored": ("created_at",)}
 STATUSES = {"active": (Referral.Status.REQUESTED, Referral.Status.ACCEPTED),
             "revoked": (Referral.Status.DECLINED, Referral.Status.CANCELLED)}
 
@@ -57,7 +61,8 @@ def referral_read(request, resource_id):
 def referral_search(request):
     """Search the referrals the caller may read, by patient, status, requester and performer."""
     caller = request.fhir_caller
-    search = search_parse(request.GET, params=referral_fhir.SEARCH_PARAMS)
+    options = {**search_options(request, "ServiceRequest"), "sorts": SORTS}
+    search = search_parse(request.GET, params=referral_fhir.SEARCH_PARAMS, **options)
     rows = _visible(caller)
     for name in ("patient", "subject"):
         for values in search.each(name):
@@ -76,13 +81,8 @@ def referral_search(request):
     found, total = page(rows.order_by("-created_at", "pk"), search)
     _audit(caller, found, request, "fhir-search")
     resources = [referral_fhir.validated_resource(resource) for resource in _resources(found)]
-    return searchset_response(request, search, resources, total)
-
-
-def searchset_response(request, search, resources, total):
-    from carebridge.interop.fhir import fhir_response
-
-    return fhir_response(searchset(request, search=search, resources=resources, total=total))
+    return fhir_response(searchset(request, search=search, resources=resources, total=total,
+                                   included=included(request, search, found)))
 
 
 def service_request_read(request, resource_id):

@@ -288,3 +288,24 @@ def test_referrals_and_orders_keep_distinct_ids_and_searches(referral, record, h
     declined = as_fhir(system_client.get("/fhir/r4/ServiceRequest", {"category": "3457005", "status": "revoked"},
                                          **headers))
     assert declined.total == 0
+
+
+def test_referral_searches_take_the_common_parameters_sorts_and_patient_includes(referral, haikou, chongqing,
+                                                                                 platform_admin, system_client,
+                                                                                 temuulen, haikou_clinician):
+    second = services.referral_create(patient=temuulen, from_hospital=haikou, to_hospital=chongqing,
+                                      requested_by=haikou_clinician, reason="Second opinion")
+    headers = bearer(token_for(haikou, platform_admin))
+    newest_first = as_fhir(system_client.get("/fhir/r4/ServiceRequest", {"category": "3457005",
+                                                                          "_sort": "-authored"}, **headers))
+    assert [r.id for r in bundle_resources(newest_first)] == [str(second.public_id), str(referral.public_id)]
+    by_id = as_fhir(system_client.get("/fhir/r4/ServiceRequest", {"category": "3457005",
+                                                                   "_id": str(referral.public_id)}, **headers))
+    assert [r.id for r in bundle_resources(by_id)] == [str(referral.public_id)]
+    with_patient = as_fhir(system_client.get("/fhir/r4/ServiceRequest", {
+        "category": "3457005", "_id": str(referral.public_id), "_include": "ServiceRequest:patient"}, **headers))
+    assert [entry.search.mode for entry in with_patient.entry] == ["match", "include"]
+    assert with_patient.entry[1].resource.id == str(temuulen.public_id)
+    strict = system_client.get("/fhir/r4/ServiceRequest", {"category": "3457005", "colour": "blue"},
+                               HTTP_PREFER="handling=strict", **headers)
+    assert strict.status_code == 400
