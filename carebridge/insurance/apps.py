@@ -8,4 +8,5 @@ class InsuranceConfig(AppConfig):
     verbose_name = _("Insurance")
 
     def ready(self):
-        from carebridge.insurance import demo, tasks  # noqa: F401 - the demo receiver and the deadline jobs
+        # The demo receiver, the deadline jobs and the claim pack's sending job.
+        from carebridge.insurance import claim_pack, demo, tasks  # noqa: F401

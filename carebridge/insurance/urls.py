@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carebridge.insurance import views
+from carebridge.insurance import views, views_claim_pack
 
 app_name = "insurance"
 
@@ -34,4 +34,9 @@ urlpatterns = [
     path("insurer/", views.insurer_home, name="insurer_home"),
     path("insurer/claims/", views.insurer_claims, name="insurer_claims"),
     path("portal/", views.portal_home, name="portal_home"),
+    # The claim pack of an invoice: download, send to the insurer with consent (views_claim_pack).
+    path("claim-pack/<uuid:public_id>/", views_claim_pack.claim_pack_page, name="claim_pack"),
+    path("claim-pack/<uuid:public_id>/pdf/", views_claim_pack.claim_pack_pdf, name="claim_pack_pdf"),
+    path("claim-pack/<uuid:public_id>/send/", views_claim_pack.claim_pack_send, name="claim_pack_send"),
+    path("claim-pack/<uuid:public_id>/consent/", views_claim_pack.claim_pack_consent, name="claim_pack_consent"),
 ]
