@@ -10,6 +10,8 @@ Prints:
   BENCH bare_insert_throughput <n> per_s      requests per second of a bare view doing one INSERT
   BENCH booking_throughput_ratio <x> x        booking throughput / bare throughput (aim: at least 0.5)
   BENCH booking_p95_ratio <x> x               booking p95 / bare p95
+  BENCH booking_statements <n> statements     SQL statements of one booking (after the timed runs)
+  BENCH bare_insert_statements <n> statements SQL statements of one bare insert request
 """
 
 import datetime as dt
@@ -121,6 +123,15 @@ def main():
     bench_line("bare_insert_throughput", bare_rate, "per_s")
     bench_line("booking_throughput_ratio", booking_rate / bare_rate, "x")
     bench_line("booking_p95_ratio", p95(booking_latencies) / p95(bare_latencies), "x")
+    # Not timed: what one more request of each kind says to the database, on a slot no client booked.
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as booking_queries:
+        book(0, PER_CLIENT)
+    with CaptureQueriesContext(connection) as bare_queries:
+        bare(0, PER_CLIENT)
+    bench_line("booking_statements", len(booking_queries), "statements")
+    bench_line("bare_insert_statements", len(bare_queries), "statements")
 
 
 if __name__ == "__main__":

@@ -137,6 +137,11 @@ def _appointment_out(a):
     }
 
 
+def _one(queryset):
+    """Return the row a unique lookup names, or None (without the ORDER BY that first() would add)."""
+    return next(iter(queryset.order_by()[:1]), None)
+
+
 def _hospital(hospital_id):
     return get_object_or_404(Organisation, public_id=hospital_id, kind=OrganisationKind.HOSPITAL)
 
@@ -192,8 +197,8 @@ def availability(request, service_id: UUID, date_from: dt.date | None = None, da
 def appointments_book(request, payload: BookIn):
     """Book a slot; a slot someone else has just taken answers 409 `slot_taken` with alternatives in details."""
     patient = _patient(request, payload.patient_id)
-    slot = Slot.objects.select_related("clinician", "hospital", "package").filter(public_id=payload.slot_id).first()
-    service = Service.objects.filter(public_id=payload.service_id).first()
+    slot = _one(Slot.objects.select_related("clinician", "hospital").filter(public_id=payload.slot_id))
+    service = selectors.service_get(payload.service_id)
     if slot is None or service is None:
         raise NotFound()
     appointment = services.appointment_book(patient=patient, slot=slot, service=service, booked_by=request.auth,
@@ -246,7 +251,7 @@ def appointments_cancel(request, appointment_id: UUID, payload: CancelIn):
 def appointments_reschedule(request, appointment_id: UUID, payload: RescheduleIn):
     """Move an appointment: the new slot is claimed before the old is freed, in one transaction."""
     appointment = appointment_get_for_user(user=request.auth, public_id=appointment_id, request=request, manage=True)
-    slot = Slot.objects.select_related("clinician", "hospital", "package").filter(public_id=payload.slot_id).first()
+    slot = _one(Slot.objects.select_related("clinician", "hospital").filter(public_id=payload.slot_id))
     if slot is None:
         raise NotFound()
     moved = services.appointment_reschedule(appointment=appointment, slot=slot, actor=request.auth,

@@ -2,11 +2,44 @@
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
+from carebridge.catalog.models import Service
+from carebridge.patients.models import Guardianship, MedicalRecordNumber
 from carebridge.scheduling.models import Appointment, Clinician, ClinicianLanguage, Slot
+
+SERVICE_CACHE_SECONDS = 60
+
+
+def _service_key(public_id):
+    return f"scheduling:service:{public_id}"
+
+
+def service_get(public_id):
+    """Return the service a public id names, or None; cached briefly (saving or deleting a service clears it).
+
+    Every booking names its service; services change a few times a year, bookings many times a minute.
+    """
+    key = _service_key(public_id)
+    service = cache.get(key)
+    if service is None:
+        service = next(iter(Service.objects.filter(public_id=public_id).order_by()[:1]), None)
+        if service is not None:
+            cache.set(key, service, timeout=SERVICE_CACHE_SECONDS)
+    return service
+
+
+@receiver(post_save, sender=Service, dispatch_uid="scheduling.service_forget_saved")
+@receiver(post_delete, sender=Service, dispatch_uid="scheduling.service_forget_deleted")
+def service_forget(sender, instance, **kwargs):
+    cache.delete(_service_key(instance.public_id))
 
 
 def _live_claim():
@@ -84,3 +117,64 @@ def appointments_on_day(*, hospital, day):
 
 def upcoming(qs):
     return qs.filter(Q(status__in=Appointment.LIVE), start__gte=timezone.now())
+
+
+@dataclass(frozen=True)
+class BookingFacts:
+    """What booking a slot for a patient must know beyond the rows themselves, read in one statement."""
+
+    offers_service: bool  # the slot's clinician offers the service (True for package slots: checked by id)
+    patient_busy: bool  # the patient already holds a live appointment overlapping the slot
+    clinician_speaks: bool  # the clinician consults (native or fluent) in the patient's preferred language
+    patient_registered: bool  # the patient already has a record number at the slot's hospital
+    patient_has_guardians: bool  # someone holds a current guardianship of the patient (and gets the messages)
+
+
+def _facts_sql():
+    q = connection.ops.quote_name
+
+    def table(model):
+        return q(model._meta.db_table)
+
+    def col(model, name):
+        return q(model._meta.get_field(name).column)
+
+    offers = Clinician.services.through
+    a, cl, mrn, g = Appointment, ClinicianLanguage, MedicalRecordNumber, Guardianship
+    live = ", ".join(["%s"] * len(Appointment.LIVE))
+    # Only the models' own (quoted) table and column names are put into the text; every value is a parameter.
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM {table(offers)} WHERE {col(offers, 'clinician')} = %s"  # noqa: S608
+        f" AND {col(offers, 'service')} = %s),"
+        f" EXISTS (SELECT 1 FROM {table(a)} WHERE {col(a, 'patient')} = %s AND {col(a, 'status')} IN ({live})"
+        f" AND {col(a, 'start')} < %s AND {col(a, 'end')} > %s),"
+        f" EXISTS (SELECT 1 FROM {table(cl)} WHERE {col(cl, 'clinician')} = %s AND {col(cl, 'proficiency')} <> %s"
+        f" AND (LOWER({col(cl, 'language')}) = %s OR LOWER({col(cl, 'language')}) LIKE %s ESCAPE '!')),"
+        f" EXISTS (SELECT 1 FROM {table(mrn)} WHERE {col(mrn, 'patient')} = %s AND {col(mrn, 'hospital')} = %s),"
+        f" EXISTS (SELECT 1 FROM {table(g)} WHERE {col(g, 'patient')} = %s AND {col(g, 'ended_at')} IS NULL)"
+    )
+
+
+def booking_facts(*, slot, service, patient):
+    """Return the BookingFacts of booking `slot` for `patient` and `service`.
+
+    The questions are independent EXISTS probes, asked in one statement: through the ORM they cost a
+    statement each, and booking is the platform's hottest write (bench/booking.py). The SQL is built from the
+    models' own table and column names, so a rename cannot leave it behind silently.
+    """
+    base = (patient.preferred_language or "").lower().split("-")[0]
+    like = base.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "-%"
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        slot.clinician_id, service.pk,
+        patient.pk, *[str(status) for status in Appointment.LIVE], adapt(slot.end), adapt(slot.start),
+        slot.clinician_id, ClinicianLanguage.Level.BASIC.value, base, like,
+        patient.pk, slot.hospital_id,
+        patient.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_facts_sql(), params)
+        offers, busy, speaks, registered, guarded = cursor.fetchone()
+    return BookingFacts(offers_service=bool(offers) if slot.clinician_id else True, patient_busy=bool(busy),
+                        clinician_speaks=bool(speaks), patient_registered=bool(registered),
+                        patient_has_guardians=bool(guarded))

@@ -31,6 +31,7 @@ from carebridge.scheduling.models import (
     Slot,
 )
 from carebridge.scheduling.notify import appointment_message_send
+from carebridge.scheduling.selectors import booking_facts
 
 REMINDERS = (("48h", dt.timedelta(hours=48)), ("3h", dt.timedelta(hours=3)))
 PACKAGE_START_TIMES = (dt.time(7, 30), dt.time(8, 0), dt.time(8, 30), dt.time(9, 0), dt.time(9, 30))
@@ -116,12 +117,12 @@ def package_slots_generate(*, package, start_date, end_date, start_times=PACKAGE
     return len(slots)
 
 
-def _check_bookable(*, slot, service, patient, now):
+def _check_bookable(*, slot, service, patient, now, facts):
     policy = booking_policy(slot.hospital)
     if service.hospital_id != slot.hospital_id or not service.is_active:
         raise BookingRefused(_("This service is not offered at this hospital."), code="service_not_offered")
     if slot.clinician_id:
-        if not slot.clinician.is_active or not slot.clinician.services.filter(pk=service.pk).exists():
+        if not slot.clinician.is_active or not facts.offers_service:
             raise BookingRefused(_("This doctor does not offer this service."), code="service_not_offered")
     elif slot.package_id != service.pk:
         raise BookingRefused(_("This time belongs to another package."), code="service_not_offered")
@@ -133,14 +134,12 @@ def _check_bookable(*, slot, service, patient, now):
         raise BookingRefused(_("This time is too soon to book. Please choose a later one."), code="too_soon")
     if slot.start > now + dt.timedelta(days=policy.max_days_ahead):
         raise BookingRefused(_("This time is too far ahead to book yet."), code="too_far_ahead")
-    local = slot.start.astimezone(zoneinfo.ZoneInfo(slot.hospital.time_zone)).time()
-    if local < policy.opens_at or slot.end.astimezone(zoneinfo.ZoneInfo(slot.hospital.time_zone)).time() > policy.closes_at:
+    zone = zoneinfo.ZoneInfo(slot.hospital.time_zone)
+    if slot.start.astimezone(zone).time() < policy.opens_at or slot.end.astimezone(zone).time() > policy.closes_at:
         raise BookingRefused(_("This time is outside the hospital's opening hours."), code="outside_opening_hours")
     if patient.merged_into_id:
         raise BookingRefused(_("This record was merged into another one."), code="patient_merged")
-    overlapping = Appointment.objects.filter(patient=patient, status__in=Appointment.LIVE, start__lt=slot.end,
-                                             end__gt=slot.start)
-    if overlapping.exists():
+    if facts.patient_busy:
         raise Conflict(_("The patient already has an appointment at this time."), code="patient_overlap")
 
 
@@ -153,24 +152,30 @@ def free_slots_like(slot, *, service, limit=3):
     return same or list(qs[:limit])
 
 
-def _interpreter_need(patient, slot):
+def _interpreter_need(patient, slot, facts):
     if patient.interpreter_needed:
         return True
     if slot.clinician_id:
-        return not slot.clinician.speaks(patient.preferred_language)
+        return not facts.clinician_speaks
     # Check-up centres run in Chinese and English; other languages need an interpreter at the stations.
     return not patient.preferred_language.lower().startswith(("zh", "en"))
+
+
+class _ClaimLost(Exception):
+    """The claim's insert hit the one-live-appointment-per-slot index: another booking holds the slot."""
 
 
 def appointment_book(*, patient, slot, service, booked_by, note="", rescheduled_from=None, request=None):
     """Book a slot for a patient: the database's unique claim decides a race; the loser gets SlotTaken (409)."""
     now = timezone.now()
-    _check_bookable(slot=slot, service=service, patient=patient, now=now)
-    needs_interpreter = _interpreter_need(patient, slot)
-    with transaction.atomic():
-        try:
-            # The claim is the insert; a savepoint keeps the transaction usable when another booking won.
-            with transaction.atomic():
+    facts = booking_facts(slot=slot, service=service, patient=patient)
+    _check_bookable(slot=slot, service=service, patient=patient, now=now, facts=facts)
+    needs_interpreter = _interpreter_need(patient, slot, facts)
+    try:
+        # The claim is the transaction's first write. A lost race rolls back the whole transaction (or, inside a
+        # caller's transaction such as a reschedule, this block's savepoint) before the alternatives are read.
+        with transaction.atomic():
+            try:
                 appointment = Appointment.objects.create(
                     hospital=slot.hospital, patient=patient, service=service, clinician=slot.clinician, slot=slot,
                     start=slot.start, end=slot.end, booked_by=booked_by, note=note[:2000],
@@ -178,25 +183,31 @@ def appointment_book(*, patient, slot, service, booked_by, note="", rescheduled_
                     interpreter_language=patient.preferred_language if needs_interpreter else "",
                     check_in_code=secrets.token_urlsafe(12), rescheduled_from=rescheduled_from,
                 )
-        except IntegrityError as exc:
-            raise SlotTaken(details={"alternatives": [
-                {"slot_id": str(s.public_id), "start": s.start.isoformat(), "clinician": s.clinician.name
-                 if s.clinician_id else ""} for s in free_slots_like(slot, service=service)]}) from exc
-        record_number_assign(patient=patient, hospital=slot.hospital)
-        if service.kind == Service.Kind.CHECKUP_PACKAGE:
-            _itinerary_build(appointment)
-        signals.appointment_booked.send(sender=Appointment, appointment=appointment, request=request)
-        jobs_schedule(name="scheduling.reminder", runs=[
-            (appointment.start - before, {"appointment_id": appointment.pk, "kind": kind})
-            for kind, before in REMINDERS if appointment.start - before > now])
-        audit_record(action="appointment.booked", actor=booked_by, request=request, organisation=slot.hospital,
-                     object_type="appointment", object_id=appointment.public_id, patient_public_id=patient.public_id)
-        transaction.on_commit(lambda: _message(appointment, "scheduling/messages/booked", invite=True))
+            except IntegrityError as exc:
+                raise _ClaimLost from exc
+            if not facts.patient_registered:
+                record_number_assign(patient=patient, hospital=slot.hospital)
+            if service.kind == Service.Kind.CHECKUP_PACKAGE:
+                _itinerary_build(appointment)
+            signals.appointment_booked.send(sender=Appointment, appointment=appointment, request=request)
+            jobs_schedule(name="scheduling.reminder", runs=[
+                (appointment.start - before, {"appointment_id": appointment.pk, "kind": kind})
+                for kind, before in REMINDERS if appointment.start - before > now])
+            audit_record(action="appointment.booked", actor=booked_by, request=request, organisation=slot.hospital,
+                         object_type="appointment", object_id=appointment.public_id,
+                         patient_public_id=patient.public_id)
+            # Whether the patient has guardians was asked with the facts, a moment ago: the message need not ask.
+            transaction.on_commit(lambda: _message(appointment, "scheduling/messages/booked", invite=True,
+                                                   guardians=facts.patient_has_guardians))
+    except _ClaimLost as lost:
+        raise SlotTaken(details={"alternatives": [
+            {"slot_id": str(s.public_id), "start": s.start.isoformat(), "clinician": s.clinician.name
+             if s.clinician_id else ""} for s in free_slots_like(slot, service=service)]}) from lost.__cause__
     return appointment
 
 
-def _message(appointment, template, invite=False):
-    appointment_message_send(appointment=appointment, template=template, with_invite=invite)
+def _message(appointment, template, invite=False, guardians=True):
+    appointment_message_send(appointment=appointment, template=template, with_invite=invite, guardians=guardians)
 
 
 def _itinerary_build(appointment):
