@@ -195,6 +195,9 @@ def bulk_export_run(*, export_id):
     try:
         _run_slice(export, lease)
     except LeaseLost:
+        # Cancelled while this runner wrote a batch: that batch's file may have been written after the deletion.
+        if BulkExport.objects.filter(pk=export.pk, status=BulkExport.Status.CANCELLED).exists():
+            _remove_files(export)
         return
     except Exception as exc:  # noqa: BLE001 - a broken export is reported to its client, never retried forever
         logger.exception("bulk export %s failed", export.pk)

@@ -310,3 +310,20 @@ def test_the_capability_statement_offers_export_at_system_patient_and_group_leve
     resources = {resource.type: resource for resource in rest.resource}
     assert any(o.name == "export" for o in resources["Patient"].operation)
     assert [o.name for o in resources["Group"].operation] == ["export"]
+
+
+def test_an_export_cancelled_while_a_batch_is_written_leaves_no_file(system_client, haikou_token, temuulen,
+                                                                     monkeypatch):
+    status_url = kick_off(system_client, haikou_token, _type="Patient")
+    real_write = services._write
+
+    def write_then_cancel(export_file, data):
+        real_write(export_file, data)
+        system_client.delete(status_path(status_url), **bearer(haikou_token))
+
+    monkeypatch.setattr(services, "_write", write_then_cancel)
+    jobs_run_due()
+
+    export = BulkExport.objects.get()
+    assert export.status == BulkExport.Status.CANCELLED
+    assert not (services.export_root() / str(export.public_id)).exists()
