@@ -427,7 +427,7 @@ def payment_record(*, hospital, patient, channel, amount, currency, received_by=
             currency=currency, amount_cny=amount_cny, rate=rate or Decimal(1), rate_date=rate_date,
             reference=reference, provider=provider, intent=intent, payer_name=payer_name[:200],
             received_at=received_at or timezone.now(), recorded_by=received_by)
-        journal_post(hospital=hospital, kind="payment", reference=payment.public_id,
+        journal_post(hospital=hospital, kind="payment", reference=payment.public_id, posted_at=payment.received_at,
                      memo=f"{payment.channel} {amount} {currency}",
                      lines=[(channel_account(channel), amount_cny, 0), (LedgerAccount.PATIENT_CREDIT, 0, amount_cny)])
         if invoice is not None:
