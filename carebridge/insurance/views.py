@@ -608,6 +608,7 @@ def _claim_page(request, claim, *, status=200, **overrides):
 
     context.update({
         "may_billing": _may(request.user, claim.hospital, BILLING_ROLES), "due": invoice_balance(claim.invoice),
+        "may_cashier": _may(request.user, claim.hospital, (Role.CASHIER, Role.MANAGER)),
         "remittance_form": overrides.pop("remittance_form", None) or forms.RemittanceForm(
             initial={"amount": claim.approved - claim.paid}),
     })
