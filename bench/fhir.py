@@ -1,8 +1,8 @@
 """FHIR Patient read and search throughput at 32 clients against a bare view, and $export speed, on PostgreSQL.
 
 All measured in this run, in this process, the same way: 32 threads, each with its own database connection,
-sending requests through Django's full stack (middleware, bearer-token authentication, access checks, audit
-rows, validated FHIR JSON). Without DATABASE_URL the script starts a throwaway PostgreSQL cluster
+sending requests through Django's full stack (middleware, a SMART client-credentials bearer token with
+system/*.read, access checks, audit rows, validated FHIR JSON). Without DATABASE_URL the script starts a throwaway PostgreSQL cluster
 (scripts/with_postgres.sh) and runs in it.
 
 Prints:
@@ -130,16 +130,17 @@ def main():
     from django.test import Client
 
     from carebridge.accounts.models import Membership, Organisation
-    from carebridge.accounts.services import api_token_create
+    from carebridge.interop.smart.services import smart_client_register, smart_token_issue
 
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="carebridge-bench-media-")
     hospital = Organisation.objects.create(slug="bench", name="Bench Hospital", kind="hospital", country="CN")
     desk = get_user_model().objects.create_user(email="desk@bench.test", password="x" * 20)
-    admin = get_user_model().objects.create_user(email="admin@bench.test", password="x" * 20, is_superuser=True)
     Membership.objects.create(user=desk, organisation=hospital, role="coordinator")
     patients = _data(hospital, desk)
-    _token, secret = api_token_create(organisation=hospital, name="Bench EHR", scopes=["fhir:read"],
-                                      created_by=admin)
+    # The hospital's system as it calls in production: a SMART client-credentials token with system/*.read.
+    client, _secret = smart_client_register(organisation=hospital, name="Bench EHR", auth_method="client_secret",
+                                            allowed_scopes=["system/*.read"], registered_by=desk)
+    _token, secret = smart_token_issue(client=client, scope="system/*.read")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}", "HTTP_ACCEPT": "application/fhir+json"}
     clients = [Client() for _ in range(CLIENTS)]
 
