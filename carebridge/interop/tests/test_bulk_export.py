@@ -327,3 +327,20 @@ def test_an_export_cancelled_while_a_batch_is_written_leaves_no_file(system_clie
     export = BulkExport.objects.get()
     assert export.status == BulkExport.Status.CANCELLED
     assert not (services.export_root() / str(export.public_id)).exists()
+
+
+def test_a_smart_system_token_exports_only_the_types_its_scopes_name(system_client, haikou, coordinator, temuulen,
+                                                                      record):
+    from carebridge.interop.smart.services import smart_client_register, smart_token_issue
+
+    client, _secret = smart_client_register(organisation=haikou, name="Haikou registry", auth_method="client_secret",
+                                            allowed_scopes=["system/Patient.rs", "system/Condition.rs"],
+                                            registered_by=coordinator)
+    _token, secret = smart_token_issue(client=client, scope="system/Patient.rs system/Condition.rs")
+
+    refused = system_client.get("/fhir/r4/$export", {"_type": "Observation"}, **bearer(secret), **ASYNC)
+    assert refused.status_code == 403
+    assert as_fhir(refused).issue[0].code == "forbidden"
+    manifest = finished_manifest(system_client, secret, kick_off(system_client, secret))
+    assert {output["type"] for output in manifest["output"]} == {"Patient", "Condition"}
+    assert BulkExport.objects.get().client["client_id"] == client.client_id
