@@ -55,7 +55,7 @@ def database_environment():
     return {"DATABASE_URL": f"postgresql://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"}
 
 
-def wait_for(condition, *, seconds=30, what="condition"):
+def wait_for(condition, *, seconds=90, what="condition"):  # generous: a loaded CI machine starts Django slowly
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
