@@ -21,7 +21,7 @@ from carebridge.patients.access import desk_hospitals, patient_get_for_user, pat
 from carebridge.scheduling import selectors, services
 from carebridge.scheduling.access import appointment_get_for_user
 from carebridge.scheduling.invites import appointment_ics
-from carebridge.scheduling.models import Appointment, Clinician, RoomBooking, RoomType, Slot
+from carebridge.scheduling.models import Appointment, Clinician, RoomBooking, RoomType
 
 router = Router(tags=["booking"], auth=SessionAuth())
 
@@ -137,11 +137,6 @@ def _appointment_out(a):
     }
 
 
-def _one(queryset):
-    """Return the row a unique lookup names, or None (without the ORDER BY that first() would add)."""
-    return next(iter(queryset.order_by()[:1]), None)
-
-
 def _hospital(hospital_id):
     return get_object_or_404(Organisation, public_id=hospital_id, kind=OrganisationKind.HOSPITAL)
 
@@ -197,7 +192,7 @@ def availability(request, service_id: UUID, date_from: dt.date | None = None, da
 def appointments_book(request, payload: BookIn):
     """Book a slot; a slot someone else has just taken answers 409 `slot_taken` with alternatives in details."""
     patient = _patient(request, payload.patient_id)
-    slot = _one(Slot.objects.select_related("clinician", "hospital").filter(public_id=payload.slot_id))
+    slot = selectors.slot_get(payload.slot_id)
     service = selectors.service_get(payload.service_id)
     if slot is None or service is None:
         raise NotFound()
@@ -251,7 +246,7 @@ def appointments_cancel(request, appointment_id: UUID, payload: CancelIn):
 def appointments_reschedule(request, appointment_id: UUID, payload: RescheduleIn):
     """Move an appointment: the new slot is claimed before the old is freed, in one transaction."""
     appointment = appointment_get_for_user(user=request.auth, public_id=appointment_id, request=request, manage=True)
-    slot = _one(Slot.objects.select_related("clinician", "hospital").filter(public_id=payload.slot_id))
+    slot = selectors.slot_get(payload.slot_id)
     if slot is None:
         raise NotFound()
     moved = services.appointment_reschedule(appointment=appointment, slot=slot, actor=request.auth,

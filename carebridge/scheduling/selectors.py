@@ -1,6 +1,7 @@
 """Reads of booking: free slots, availability by language, a patient's appointments, a desk's day."""
 
 import datetime as dt
+import functools
 import zoneinfo
 from dataclasses import dataclass
 
@@ -11,15 +12,45 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from carebridge.accounts.models import Organisation
 from carebridge.catalog.models import Service
 from carebridge.patients.models import Guardianship, MedicalRecordNumber
 from carebridge.scheduling.models import Appointment, Clinician, ClinicianLanguage, Slot
 
-SERVICE_CACHE_SECONDS = 60
+CACHE_SECONDS = 60
 
 
 def _service_key(public_id):
     return f"scheduling:service:{public_id}"
+
+
+def _hospital_key(pk):
+    return f"scheduling:hospital:{pk}"
+
+
+def hospital_get(pk):
+    """Return the organisation with this (internal) id; cached briefly (saving or deleting it clears it)."""
+    key = _hospital_key(pk)
+    hospital = cache.get(key)
+    if hospital is None:
+        hospital = Organisation.objects.get(pk=pk)
+        cache.set(key, hospital, timeout=CACHE_SECONDS)
+    return hospital
+
+
+@receiver(post_save, sender=Organisation, dispatch_uid="scheduling.hospital_forget_saved")
+@receiver(post_delete, sender=Organisation, dispatch_uid="scheduling.hospital_forget_deleted")
+def hospital_forget(sender, instance, **kwargs):
+    cache.delete(_hospital_key(instance.pk))
+
+
+def slot_get(public_id):
+    """Return the slot a public id names (with its clinician and hospital), or None."""
+    slot = next(iter(Slot.objects.select_related("clinician").filter(public_id=public_id).order_by()[:1]), None)
+    if slot is not None:
+        # Hospitals change a few times a year: from the cache, not joined into every booking's read of its slot.
+        slot.hospital = hospital_get(slot.hospital_id)
+    return slot
 
 
 def service_get(public_id):
@@ -32,7 +63,7 @@ def service_get(public_id):
     if service is None:
         service = next(iter(Service.objects.filter(public_id=public_id).order_by()[:1]), None)
         if service is not None:
-            cache.set(key, service, timeout=SERVICE_CACHE_SECONDS)
+            cache.set(key, service, timeout=CACHE_SECONDS)
     return service
 
 
@@ -130,7 +161,8 @@ class BookingFacts:
     patient_has_guardians: bool  # someone holds a current guardianship of the patient (and gets the messages)
 
 
-def _facts_sql():
+@functools.cache
+def _facts_sql(vendor):
     q = connection.ops.quote_name
 
     def table(model):
@@ -173,7 +205,7 @@ def booking_facts(*, slot, service, patient):
         patient.pk,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_facts_sql(), params)
+        cursor.execute(_facts_sql(connection.vendor), params)
         offers, busy, speaks, registered, guarded = cursor.fetchone()
     return BookingFacts(offers_service=bool(offers) if slot.clinician_id else True, patient_busy=bool(busy),
                         clinician_speaks=bool(speaks), patient_registered=bool(registered),
