@@ -103,6 +103,8 @@ def _smart_caller(request, token):
     if token.patient_id is not None:
         return FhirCaller(user=token.user, patient=token.patient, scopes=tuple(token.scopes), token=token)
     request.api_organisation = token.organisation
+    # Operations that check a system token's scopes themselves ($ips-import needs system/Bundle.write) read them here.
+    request.api_token = token
     return FhirCaller(organisation=token.organisation, scopes=tuple(token.scopes), client=token.client, token=token)
 
 

@@ -23,6 +23,7 @@ from carebridge.interop.fhir import FHIR_VERSION
 from carebridge.interop.fhir_search import COMMON_PARAMS
 from carebridge.interop.referrals import fhir as referral_fhir
 from carebridge.interop.search_specs import COMMON, INCLUDES, SORTS
+from carebridge.interop.smart.protocol import CAPABILITIES as SMART_CAPABILITIES
 
 # Interactions are added here as each resource's API is built, so the statement never over-promises.
 SEARCHES = {
@@ -108,9 +109,11 @@ def _smart_security(base_url):
                      "text": "OAuth 2.0 bearer tokens (SMART on FHIR), or a signed-in session"}],
         "extension": [{
             "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
-            "extension": [{"url": "token", "valueUri": f"{origin}/oauth/token"},
+            "extension": [{"url": "authorize", "valueUri": f"{origin}/oauth/authorize"},
+                          {"url": "token", "valueUri": f"{origin}/oauth/token"},
                           {"url": "revoke", "valueUri": f"{origin}/oauth/revoke"}],
-        }],
+        }, *({"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/capabilities", "valueCode": code}
+             for code in SMART_CAPABILITIES)],
     }
 
 
@@ -189,7 +192,12 @@ def capability_statement(*, base_url):
                         "assertion or a client secret; scopes system/*.read, system/<Type>.read or .rs), a patient "
                         "app's token the patient or a guardian issued from the portal (patient/*.read or narrower; "
                         "that patient's compartment only), or an organisation's API token with fhir:read (read as "
-                        "system/*.read). A token without the scope for a resource type gets 403; a missing, expired "
+                        "system/*.read). A patient app registered by a hospital as a public client gets its token "
+                        "through SMART App Launch (standalone): the authorize endpoint with PKCE (S256 only), the "
+                        "patient or a guardian signing in and choosing the record and the scopes (patient/*.read or "
+                        "narrower, launch/patient), then the code exchanged once within 60 seconds for a one-hour "
+                        "token whose response names the patient. The one write scope is system/Bundle.write, for "
+                        "Patient/$ips-import. A token without the scope for a resource type gets 403; a missing, expired "
                         "or revoked one 401. Tokens are revoked at the revoke endpoint (RFC 7009) or in the portal. "
                         "A signed-in session (staff after their second factor) also works. "
                         "A hospital's system reads that hospital's patients and appointments only. "

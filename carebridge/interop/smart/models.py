@@ -1,4 +1,5 @@
-"""SMART on FHIR authorisation: registered system clients, issued access tokens (hashed), used assertion ids."""
+"""SMART on FHIR authorisation: registered clients (hospital systems and public patient apps), issued access tokens
+and authorisation codes (hashed), used assertion ids."""
 
 from django.conf import settings
 from django.db import models
@@ -9,11 +10,13 @@ from carebridge.core.models import BaseModel
 
 
 class SmartClient(BaseModel):
-    """An organisation's system allowed to ask for tokens with client credentials (a secret or a signed JWT)."""
+    """A hospital's system asking for tokens with client credentials (a secret or a signed JWT), or a public patient
+    app the hospital registered, which a patient or guardian authorises (authorisation code with PKCE, no secret)."""
 
     class Auth(models.TextChoices):
         PRIVATE_KEY_JWT = "private_key_jwt", _("Signed JWT with a registered public key (SMART Backend Services)")
         CLIENT_SECRET = "client_secret", _("Client secret")
+        PUBLIC = "none", _("Patient app (public client: sign-in, consent and PKCE, no secret)")
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE,
                                      related_name="smart_clients", verbose_name=_("organisation"))
@@ -24,6 +27,8 @@ class SmartClient(BaseModel):
     secret_hash = models.CharField(max_length=200, blank=True, editable=False)
     jwks = models.JSONField(_("public keys (JWKS)"), default=dict, blank=True)
     allowed_scopes = models.JSONField(_("allowed scopes"), default=list)
+    # A public app's exact redirect URIs (SMART App Launch); none for a system.
+    redirect_uris = models.JSONField(_("redirect URIs"), default=list, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                       related_name="+", verbose_name=_("registered by"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -38,6 +43,10 @@ class SmartClient(BaseModel):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+    @property
+    def is_public(self):
+        return self.auth_method == self.Auth.PUBLIC
 
 
 class SmartToken(BaseModel):
@@ -95,3 +104,23 @@ class ClientAssertionUse(models.Model):
 
     def __str__(self):
         return f"{self.jti} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class AuthorizationCode(BaseModel):
+    """A one-time authorisation code (SMART App Launch): bound to its client, redirect URI and PKCE challenge."""
+
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    client = models.ForeignKey(SmartClient, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    redirect_uri = models.CharField(max_length=2000)
+    scopes = models.JSONField(default=list)
+    # The S256 challenge: BASE64URL(SHA256(code_verifier)), without padding.
+    code_challenge = models.CharField(max_length=128)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # The token the code was exchanged for, revoked should the code be presented again (RFC 6749 4.1.2).
+    token = models.ForeignKey(SmartToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    def __str__(self):
+        return f"code for {self.client_id} until {self.expires_at:%H:%M:%S}"

@@ -8,16 +8,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from carebridge.interop.smart.scopes import WRITE_SCOPES
 from carebridge.interop.smart.services import (
     ASSERTION_ALGORITHMS,
+    LAUNCH_PATIENT,
     OAuthError,
+    authorization_code_exchange,
     client_authenticate,
     smart_token_issue,
     token_revoke_by_client,
 )
 
-SCOPES_SUPPORTED = ["system/*.read", "system/*.rs", "patient/*.read", "patient/*.rs"]
-CAPABILITIES = ["client-confidential-asymmetric", "client-confidential-symmetric", "permission-v1", "permission-v2",
+SCOPES_SUPPORTED = ["system/*.read", "system/*.rs", *WRITE_SCOPES, "patient/*.read", "patient/*.rs", LAUNCH_PATIENT]
+CAPABILITIES = ["launch-standalone", "client-public", "client-confidential-asymmetric",
+                "client-confidential-symmetric", "context-standalone-patient", "permission-v1", "permission-v2",
                 "permission-patient"]
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -25,6 +29,11 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 def token_url(request):
     """Return the absolute URL of the token endpoint (the audience of client assertions)."""
     return request.build_absolute_uri(reverse("smart:token"))
+
+
+def authorize_url(request):
+    """Return the absolute URL of the authorisation endpoint (SMART App Launch, standalone)."""
+    return request.build_absolute_uri(reverse("smart:authorize"))
 
 
 def revoke_url(request):
@@ -48,24 +57,40 @@ def _form(request):
     return request.POST
 
 
-@csrf_exempt  # called by systems, never by a browser session; authenticated by client credentials
+@csrf_exempt  # called by systems and apps, never by a browser session; authenticated by client credentials or PKCE
 @require_POST
 def token(request):
-    """Issue an access token for client credentials (a client secret or a signed JWT assertion)."""
+    """Issue an access token: client credentials (a secret or a signed JWT assertion), or a patient app's
+    authorisation code with its PKCE verifier."""
     try:
         form = _form(request)
-        if form.get("grant_type") != "client_credentials":
-            raise OAuthError("unsupported_grant_type", "Only grant_type=client_credentials is supported.")
+        grant_type = form.get("grant_type")
+        if grant_type not in ("client_credentials", "authorization_code"):
+            raise OAuthError("unsupported_grant_type",
+                             "Use grant_type=client_credentials or grant_type=authorization_code.")
         client = client_authenticate(form=form, authorization=request.META.get("HTTP_AUTHORIZATION", ""),
                                      token_url=token_url(request))
+        if grant_type == "authorization_code":
+            return _code_token(request, form, client)
         if client is None:
             raise OAuthError("invalid_client", "Authenticate the client.", status=401)
         issued, raw = smart_token_issue(client=client, scope=form.get("scope"), request=request)
     except OAuthError as exc:
         return _oauth_error(exc)
-    expires_in = round((issued.expires_at - issued.created_at).total_seconds())
-    return JsonResponse({"access_token": raw, "token_type": "bearer", "expires_in": expires_in,
+    return JsonResponse({"access_token": raw, "token_type": "bearer", "expires_in": _expires_in(issued),
                          "scope": " ".join(issued.scopes)}, headers=NO_STORE)
+
+
+def _expires_in(issued):
+    return round((issued.expires_at - issued.created_at).total_seconds())
+
+
+def _code_token(request, form, client):
+    issued, raw, scopes = authorization_code_exchange(
+        client=client, code=form.get("code"), redirect_uri=form.get("redirect_uri"),
+        code_verifier=form.get("code_verifier"), request=request)
+    return JsonResponse({"access_token": raw, "token_type": "bearer", "expires_in": _expires_in(issued),
+                         "scope": " ".join(scopes), "patient": str(issued.patient.public_id)}, headers=NO_STORE)
 
 
 @csrf_exempt  # called by systems and apps with the token itself; authenticated by client credentials when any
@@ -88,15 +113,17 @@ def smart_configuration_data(request):
     """Return the SMART configuration document (SMART App Launch 2.x, section Conformance)."""
     return {
         "issuer": request.build_absolute_uri("/").rstrip("/"),
+        "authorization_endpoint": authorize_url(request),
         "token_endpoint": token_url(request),
         "revocation_endpoint": revoke_url(request),
-        "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": ["private_key_jwt", "client_secret_basic", "client_secret_post"],
+        "grant_types_supported": ["authorization_code", "client_credentials"],
+        "response_types_supported": ["code"],
+        "token_endpoint_auth_methods_supported": ["private_key_jwt", "client_secret_basic", "client_secret_post",
+                                                  "none"],
         "token_endpoint_auth_signing_alg_values_supported": list(ASSERTION_ALGORITHMS),
         "scopes_supported": SCOPES_SUPPORTED,
         "capabilities": CAPABILITIES,
-        # No authorization endpoint: patient apps get their token from the portal (see the README).
-        "code_challenge_methods_supported": [],
+        "code_challenge_methods_supported": ["S256"],
     }
 
 

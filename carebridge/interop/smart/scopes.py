@@ -2,8 +2,10 @@
 
 A scope is `<context>/<resource type or *>.<permissions>`: context `system` (a backend service acting for its
 organisation) or `patient` (an app acting for one patient); permissions `read` (v1: read and search), `*` (v1:
-everything; only reading exists here) or a v2 subset of `cruds` in that order. This server only reads, so a scope
-is kept for its `r` (read) and `s` (search) and refused when it gives neither.
+everything; only reading exists here) or a v2 subset of `cruds` in that order. Reading is kept for its `r` (read)
+and `s` (search); a scope giving neither is refused. The one write this server grants is `system/Bundle.write`: a
+hospital's system importing an International Patient Summary (POST Patient/<id>/$ips-import); every other write
+scope is refused.
 """
 
 import re
@@ -11,6 +13,9 @@ from dataclasses import dataclass
 
 CONTEXTS = ("system", "patient")
 READ, SEARCH = "r", "s"
+WRITE = "w"  # internal: the v1 `.write` of the one resource written here
+# The write scopes granted, each to the operation it stands for.
+WRITE_SCOPES = {"system/Bundle.write": "Patient/<id>/$ips-import"}
 SCOPE = re.compile(r"(?P<context>system|patient|user)/(?P<resource>\*|[A-Z][A-Za-z]+)\.(?P<permissions>read|write|\*|c?r?u?d?s?)")
 
 
@@ -26,6 +31,8 @@ class Scope:
     def __str__(self):
         if self.v1 and self.permissions == {READ, SEARCH}:
             return f"{self.context}/{self.resource}.read"
+        if self.permissions == {WRITE}:
+            return f"{self.context}/{self.resource}.write"
         return f"{self.context}/{self.resource}.{''.join(p for p in 'cruds' if p in self.permissions)}"
 
     def allows(self, resource_type, interaction):
@@ -56,7 +63,8 @@ def scope_parse(text):
     if permissions in ("read", "*"):
         return Scope(match["context"], match["resource"], frozenset({READ, SEARCH}), v1=True)
     if permissions == "write":
-        return None
+        text = f"{match['context']}/{match['resource']}.write"
+        return Scope(match["context"], match["resource"], frozenset({WRITE}), v1=True) if text in WRITE_SCOPES else None
     kept = frozenset(permissions) & {READ, SEARCH}
     return Scope(match["context"], match["resource"], kept) if kept else None
 

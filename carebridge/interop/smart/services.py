@@ -5,9 +5,13 @@ Backend Services asks for short-lived tokens: the client asks again with a fresh
 lives as long as the patient or guardian chose (at most a week) and is revocable from the portal at any time.
 """
 
+import base64
 import datetime as dt
 import hashlib
+import re
 import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import jwt
 from django.contrib.auth.hashers import check_password, make_password
@@ -20,8 +24,8 @@ from carebridge.accounts.models import OrganisationKind, Role
 from carebridge.accounts.selectors import organisations_with_role
 from carebridge.audit.services import audit_record
 from carebridge.core.errors import NotFound, ValidationFailed
-from carebridge.interop.smart.models import ClientAssertionUse, SmartClient, SmartToken
-from carebridge.interop.smart.scopes import scopes_grant, scopes_parse, scopes_valid
+from carebridge.interop.smart.models import AuthorizationCode, ClientAssertionUse, SmartClient, SmartToken
+from carebridge.interop.smart.scopes import WRITE_SCOPES, scopes_grant, scopes_parse, scopes_valid
 from carebridge.patients.selectors import portal_patients
 
 TOKEN_PREFIX = "cbs_"
@@ -35,7 +39,20 @@ PATIENT_TOKEN_LIFETIMES = {
 ASSERTION_MAX_LIFETIME = dt.timedelta(minutes=5)
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ("RS384", "ES384")
-SYSTEM_SCOPES = ("system/*.read", "system/*.rs", "system/Patient.read", "system/Patient.rs")
+SYSTEM_SCOPES = ("system/*.read", "system/*.rs", "system/Patient.read", "system/Patient.rs", *WRITE_SCOPES)
+# What a patient app may be allowed (at registration) and given (by the patient): everything, or a part of the record.
+PATIENT_SCOPES = ("patient/*.read", "patient/*.rs", "patient/Patient.read", "patient/Condition.read",
+                  "patient/AllergyIntolerance.read", "patient/MedicationStatement.read",
+                  "patient/MedicationRequest.read", "patient/Immunization.read", "patient/Observation.read",
+                  "patient/DiagnosticReport.read", "patient/DocumentReference.read")
+# A code is exchanged at once by the app that asked for it (SMART App Launch asks for no more than a few minutes).
+CODE_LIFETIME = dt.timedelta(seconds=60)
+# A token got through the authorisation code flow is short-lived; the app asks the patient again afterwards.
+AUTHORIZED_TOKEN_LIFETIME = dt.timedelta(hours=1)
+LAUNCH_PATIENT = "launch/patient"
+# RFC 7636: a verifier is 43 to 128 unreserved characters; the S256 challenge is 43 base64url characters.
+VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+CHALLENGE = re.compile(r"[A-Za-z0-9\-_]{43}")
 CLIENT_ADMINS = (Role.ADMIN, Role.COORDINATOR)
 # Refreshing last_used_at on every request would make each read a write; once a minute is enough to show it.
 LAST_USED_GRANULARITY = dt.timedelta(minutes=1)
@@ -69,34 +86,59 @@ def client_admin_hospitals(user):
             if organisation.kind == OrganisationKind.HOSPITAL]
 
 
+def _jwks_refusal(message):
+    return ValidationFailed(message, code="invalid_jwks", details={"jwks": [message]})
+
+
 def _jwks_check(jwks):
-    if not isinstance(jwks, dict) or not jwks.get("keys"):
-        raise ValidationFailed(_("Give the client's public keys as a JWKS (a JSON object with \"keys\")."),
-                               code="invalid_jwks")
+    if not isinstance(jwks, dict) or not jwks.get("keys") or not isinstance(jwks["keys"], list):
+        raise _jwks_refusal(_("Give the client's public keys as a JWKS (a JSON object with \"keys\")."))
     if any("d" in key for key in jwks["keys"] if isinstance(key, dict)):
-        raise ValidationFailed(_("The JWKS holds a private key: register only the public keys."), code="invalid_jwks")
+        raise _jwks_refusal(_("The JWKS holds a private key: register only the public keys."))
     try:
         keys = jwt.PyJWKSet.from_dict(jwks).keys
-    except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
-        raise ValidationFailed(_("Give the client's public keys as a JWKS (a JSON object with \"keys\")."),
-                               code="invalid_jwks") from exc
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise _jwks_refusal(_("Give the client's public keys as a JWKS (a JSON object with \"keys\").")) from exc
     if not any(key.key_type in ("RSA", "EC") for key in keys):
-        raise ValidationFailed(_("The JWKS needs an RSA or an EC P-384 public key."), code="invalid_jwks")
+        raise _jwks_refusal(_("The JWKS needs an RSA or an EC P-384 public key."))
+
+
+def _redirect_uris_check(uris):
+    """Return the redirect URIs of a public app: absolute https (or http on this computer), no fragment."""
+    uris = [uri.strip() for uri in uris if uri and uri.strip()]
+    if not uris:
+        raise ValidationFailed(_("Give at least one redirect URI for the app."), code="invalid_redirect_uri",
+                               details={"redirect_uris": [_("Give at least one redirect URI for the app.")]})
+    for uri in uris:
+        parts = urlsplit(uri)
+        local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if not (parts.scheme == "https" or local) or not parts.hostname or parts.fragment or len(uri) > 2000:
+            message = _("%(uri)s is not a valid redirect URI: use an https address without a #fragment.") % {
+                "uri": uri}
+            raise ValidationFailed(message, code="invalid_redirect_uri", details={"redirect_uris": [message]})
+    return list(dict.fromkeys(uris))
 
 
 def smart_client_register(*, organisation, name, auth_method, allowed_scopes, registered_by, jwks=None,
-                          request=None):
-    """Register a hospital's system; return (client, secret) where secret is shown once (None for JWT clients)."""
+                          redirect_uris=(), request=None):
+    """Register a hospital's system or a public patient app; return (client, secret) where the secret is shown once
+    (None for JWT clients and public apps)."""
     if organisation not in client_admin_hospitals(registered_by):
         raise NotFound()
     allowed_scopes = sorted(set(allowed_scopes))
-    if not scopes_valid(allowed_scopes, context="system"):
-        raise ValidationFailed(_("Choose system scopes, such as system/*.read or system/Patient.rs."),
-                               code="invalid_scope", details={"scopes": allowed_scopes})
     auth_method = SmartClient.Auth(auth_method)
+    if auth_method == SmartClient.Auth.PUBLIC:
+        if not scopes_valid(allowed_scopes, context="patient"):
+            message = _("Choose patient scopes, such as patient/*.read.")
+            raise ValidationFailed(message, code="invalid_scope", details={"allowed_scopes": [message]})
+    elif not scopes_valid(allowed_scopes, context="system"):
+        message = _("Choose system scopes, such as system/*.read or system/Patient.rs.")
+        raise ValidationFailed(message, code="invalid_scope", details={"allowed_scopes": [message]})
     secret = None
     fields = {}
-    if auth_method == SmartClient.Auth.PRIVATE_KEY_JWT:
+    if auth_method == SmartClient.Auth.PUBLIC:
+        fields["redirect_uris"] = _redirect_uris_check(redirect_uris)
+    elif auth_method == SmartClient.Auth.PRIVATE_KEY_JWT:
         _jwks_check(jwks)
         fields["jwks"] = jwks
     else:
@@ -109,7 +151,7 @@ def smart_client_register(*, organisation, name, auth_method, allowed_scopes, re
         audit_record(action="smart_client.registered", actor=registered_by, request=request,
                      organisation=organisation, object_type="smart_client", object_id=client.public_id,
                      details={"client_id": client.client_id, "name": client.name, "auth": auth_method.value,
-                              "scopes": allowed_scopes})
+                              "scopes": allowed_scopes, "redirect_uris": client.redirect_uris})
     return client, secret
 
 
@@ -146,8 +188,11 @@ def client_authenticate(*, form, authorization, token_url):
     if not client_id:
         return None
     client = SmartClient.objects.select_related("organisation").filter(
-        client_id=client_id, auth_method=SmartClient.Auth.CLIENT_SECRET, revoked_at__isnull=True).first()
-    if client is None or not secret or not check_password(secret, client.secret_hash):
+        client_id=client_id, auth_method__in=[SmartClient.Auth.CLIENT_SECRET, SmartClient.Auth.PUBLIC],
+        revoked_at__isnull=True).first()
+    if client is not None and client.is_public and not secret:
+        return client  # a public app only names itself (RFC 6749 2.1); PKCE proves the code is its own
+    if client is None or client.is_public or not secret or not check_password(secret, client.secret_hash):
         raise OAuthError("invalid_client", "Unknown client or wrong secret.", status=401)
     return client
 
@@ -216,6 +261,8 @@ def smart_token_issue(*, client, scope, request=None):
     """Issue a system token for a client: scopes granted = requested ∩ the client's allowed scopes."""
     if not client.organisation.kind == OrganisationKind.HOSPITAL:
         raise OAuthError("unauthorized_client", "This client's organisation cannot read records.")
+    if client.is_public:
+        raise OAuthError("unauthorized_client", "A patient app gets its token with grant_type=authorization_code.")
     requested = (scope or "").split()
     if not requested:
         raise OAuthError("invalid_scope", "Ask for at least one scope, such as system/*.read.")
@@ -317,3 +364,165 @@ def smart_token_authenticate(raw):
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
         SmartToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+# SMART App Launch, standalone: the authorisation code flow with PKCE (RFC 6749 4.1, RFC 7636 S256 only)
+
+@dataclass(frozen=True)
+class AuthorizeRequest:
+    """An authorisation request checked far enough to answer the app: its client and redirect URI are known."""
+
+    client: SmartClient
+    redirect_uri: str
+    state: str
+    scopes: tuple  # the patient/ scopes the client may have, of those asked for
+    launch_patient: bool
+    code_challenge: str
+    params: dict  # what is sent back with the consent form
+
+
+class AuthorizeError(Exception):
+    """Refuse an authorisation request: to the app's redirect URI when it is known (`redirect_uri`), else on a page."""
+
+    def __init__(self, error, description, *, redirect_uri=None, state=""):
+        self.error = error
+        self.description = description
+        self.redirect_uri = redirect_uri
+        self.state = state
+        super().__init__(description)
+
+
+AUTHORIZE_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state", "aud", "code_challenge",
+                    "code_challenge_method")
+
+
+def authorize_request_check(params, *, fhir_base):
+    """Check an authorisation request (GET /oauth/authorize, or the consent form sent back).
+
+    A wrong client or redirect URI is answered on a page (nothing may be sent to an unproven address); anything else
+    is an RFC 6749 error for the app's redirect URI.
+    """
+    client = SmartClient.objects.select_related("organisation").filter(
+        client_id=params.get("client_id") or "", auth_method=SmartClient.Auth.PUBLIC, revoked_at__isnull=True).first()
+    if client is None:
+        raise AuthorizeError("invalid_client", _("This app is not registered here, or its registration was revoked."))
+    redirect_uri = params.get("redirect_uri") or (client.redirect_uris[0] if len(client.redirect_uris) == 1 else "")
+    if redirect_uri not in client.redirect_uris:
+        raise AuthorizeError("invalid_request", _("The app asked to return to an address it did not register."))
+    state = params.get("state") or ""
+
+    def refuse(error, description):
+        return AuthorizeError(error, description, redirect_uri=redirect_uri, state=state)
+
+    if params.get("response_type") != "code":
+        raise refuse("unsupported_response_type", "Only response_type=code is supported.")
+    if not state:
+        raise refuse("invalid_request", "Send a state.")
+    if params.get("code_challenge_method") != "S256":
+        raise refuse("invalid_request", "PKCE is required with code_challenge_method=S256 (plain is refused).")
+    if not CHALLENGE.fullmatch(params.get("code_challenge") or ""):
+        raise refuse("invalid_request", "Send the S256 code_challenge: 43 base64url characters.")
+    if (params.get("aud") or "").rstrip("/") != fhir_base.rstrip("/"):
+        raise refuse("invalid_request", "aud must be this server's FHIR base URL: " + fhir_base)
+    if client.organisation.kind != OrganisationKind.HOSPITAL:
+        raise refuse("unauthorized_client", "This app's registration cannot read records.")
+    requested = (params.get("scope") or "").split()
+    scopes = tuple(scopes_grant(requested, client.allowed_scopes))
+    if not scopes:
+        raise refuse("invalid_scope", "Ask for patient scopes this app is registered for, such as patient/*.read.")
+    return AuthorizeRequest(client=client, redirect_uri=redirect_uri, state=state, scopes=scopes,
+                            launch_patient=LAUNCH_PATIENT in requested, code_challenge=params["code_challenge"],
+                            params={name: params.get(name) or "" for name in AUTHORIZE_PARAMS})
+
+
+def authorization_approve(*, authorize, user, patient, scopes, request=None):
+    """Record a patient's or guardian's consent for an app to read one record; return the one-time code (raw)."""
+    if not portal_patients(user).filter(pk=patient.pk).exists():
+        raise NotFound()
+    scopes = [scope for scope in authorize.scopes if scope in scopes]
+    if not scopes:
+        message = _("Allow the app at least one part of the record, or deny its request.")
+        raise ValidationFailed(message, code="invalid_scope", details={"scopes": [message]})
+    if authorize.launch_patient:
+        scopes.append(LAUNCH_PATIENT)
+    raw = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        code = AuthorizationCode.objects.create(
+            digest=_digest(raw), client=authorize.client, user=user, patient=patient,
+            redirect_uri=authorize.redirect_uri, scopes=scopes, code_challenge=authorize.code_challenge,
+            expires_at=timezone.now() + CODE_LIFETIME)
+        audit_record(action="smart_authorization.approved", actor=user, request=request,
+                     organisation=authorize.client.organisation, object_type="smart_client",
+                     object_id=authorize.client.public_id, patient_public_id=patient.public_id,
+                     details={"client_id": authorize.client.client_id, "app": authorize.client.name,
+                              "scopes": scopes, "code": str(code.public_id)})
+    return raw
+
+
+def authorization_deny(*, authorize, user, request=None):
+    """Record that a patient or guardian refused an app's request."""
+    audit_record(action="smart_authorization.denied", actor=user, request=request,
+                 organisation=authorize.client.organisation, object_type="smart_client",
+                 object_id=authorize.client.public_id,
+                 details={"client_id": authorize.client.client_id, "app": authorize.client.name,
+                          "scopes": list(authorize.scopes)})
+
+
+def _s256(verifier):
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode()
+
+
+def authorization_code_exchange(*, client, code, redirect_uri, code_verifier, request=None):
+    """Exchange a code for a patient app's token (RFC 6749 4.1.3 with RFC 7636).
+
+    A code works once, within its minute, for the client and redirect URI it was issued to and the verifier whose
+    S256 hash it was bound to. Presented again, it is refused and the token it gave is revoked. Returns
+    (token, raw, scopes granted, launch/patient included when it was).
+    """
+    invalid = OAuthError("invalid_grant", "The code is unknown, expired, already used or not this client's.")
+    if client is None or not client.is_public:
+        raise OAuthError("invalid_client", "Name the public app the code was issued to (client_id).", status=401)
+    if not code:
+        raise OAuthError("invalid_request", "Give the code.")
+    if not VERIFIER.fullmatch(code_verifier or ""):
+        raise OAuthError("invalid_request", "Give the code_verifier: 43 to 128 unreserved characters.")
+    now = timezone.now()
+    token = raw = None
+    with transaction.atomic():
+        found = AuthorizationCode.objects.select_for_update().select_related("patient", "user").filter(
+            digest=_digest(code)).first()
+        if found is None or found.client_id != client.pk:
+            raise invalid
+        details = {"client_id": client.client_id, "code": str(found.public_id)}
+        if found.used_at is not None:
+            if found.token_id is not None:
+                smart_token_revoke(token=SmartToken.objects.select_related("patient", "organisation", "client").get(
+                    pk=found.token_id), request=request)
+            audit_record(action="smart_authorization.code_reused", request=request, organisation=client.organisation,
+                         object_type="smart_client", object_id=client.public_id,
+                         patient_public_id=found.patient.public_id, outcome="denied", details=details)
+        else:
+            # Spent whatever follows: a wrong verifier or redirect URI gets one try only.
+            found.used_at = now
+            found.save(update_fields=["used_at", "updated_at"])
+            if (found.expires_at <= now or found.redirect_uri != (redirect_uri or "")
+                    or not secrets.compare_digest(_s256(code_verifier), found.code_challenge)):
+                audit_record(action="smart_authorization.exchange_refused", request=request,
+                             organisation=client.organisation, object_type="smart_client",
+                             object_id=client.public_id, patient_public_id=found.patient.public_id,
+                             outcome="denied", details=details)
+            elif portal_patients(found.user).filter(pk=found.patient_id).exists():
+                token, raw = _new_token(kind=SmartToken.Kind.PATIENT, patient=found.patient, user=found.user,
+                                        client=client, name=client.name,
+                                        scopes=[scope for scope in found.scopes if scope != LAUNCH_PATIENT],
+                                        expires_at=now + AUTHORIZED_TOKEN_LIFETIME)
+                found.token = token
+                found.save(update_fields=["token", "updated_at"])
+                audit_record(action="smart_token.issued", actor=found.user, request=request,
+                             organisation=client.organisation, object_type="smart_token", object_id=token.public_id,
+                             patient_public_id=found.patient.public_id,
+                             details={**details, "app": client.name, "scopes": token.scopes,
+                                      "grant": "authorization_code", "expires_at": token.expires_at.isoformat()})
+    if token is None:
+        raise invalid  # after the block, so the revocation and the audit rows stay
+    return token, raw, list(found.scopes)

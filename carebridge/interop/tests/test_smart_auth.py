@@ -325,7 +325,9 @@ def test_the_smart_configuration_names_the_token_and_revocation_endpoints(path, 
 
     assert body["token_endpoint"] == "http://testserver/oauth/token"
     assert body["revocation_endpoint"] == "http://testserver/oauth/revoke"
-    assert body["grant_types_supported"] == ["client_credentials"]
+    assert body["grant_types_supported"] == ["authorization_code", "client_credentials"]
+    assert body["authorization_endpoint"] == "http://testserver/oauth/authorize"
+    assert body["code_challenge_methods_supported"] == ["S256"]
     assert {"private_key_jwt", "client_secret_basic"} <= set(body["token_endpoint_auth_methods_supported"])
     assert body["token_endpoint_auth_signing_alg_values_supported"] == ["RS384", "ES384"]
     assert "client-confidential-asymmetric" in body["capabilities"]
