@@ -6,3 +6,6 @@ class ClinicalConfig(AppConfig):
     name = "carebridge.clinical"
     label = "clinical"
     verbose_name = _("Clinical record")
+
+    def ready(self):
+        from carebridge.clinical import demo  # noqa: F401 - the demo receiver
