@@ -149,3 +149,21 @@ def test_a_service_withdrawn_after_a_booking_is_refused_at_once_though_services_
     refused = book(11)
 
     assert refused.status_code == 400 and refused.json()["code"] == "service_not_offered"
+
+
+def test_a_hospital_changed_after_a_booking_is_read_afresh_though_hospitals_are_cached(
+        temuulen, service, dr_chen, guardian, haikou):
+    client = signed_in(guardian)
+
+    def book(hour):
+        return client.post("/api/v1/appointments", {
+            "patient_id": str(temuulen.public_id), "slot_id": str(open_slot(dr_chen, at(working_day(), hour)).public_id),
+            "service_id": str(service.public_id)}, content_type="application/json")
+
+    assert book(9).status_code == 201
+    haikou.time_zone = "America/New_York"  # 11:00 in Shanghai is the night before in New York
+    haikou.save()
+
+    refused = book(11)
+
+    assert refused.status_code == 400 and refused.json()["code"] == "outside_opening_hours"
