@@ -1,4 +1,4 @@
-"""SMART authorisation in the JSON API: a hospital's admins register and revoke system clients; patients and
+"""SMART authorisation in the JSON API: a hospital's admins register and revoke system clients and patient apps; patients and
 guardians issue and revoke app tokens for one record. Session only: these are people's actions, not systems'."""
 
 from datetime import datetime
@@ -20,9 +20,12 @@ router = Router(tags=["smart"], auth=SessionAuth())
 class ClientIn(Schema):
     organisation_id: UUID
     name: str = Field(min_length=1, max_length=100)
-    auth_method: Literal["private_key_jwt", "client_secret"]
-    allowed_scopes: list[str] = Field(min_length=1, description="system/ scopes, e.g. system/*.read, system/Patient.rs")
+    auth_method: Literal["private_key_jwt", "client_secret", "none"] = Field(
+        description="none: a public patient app (SMART App Launch with PKCE), which needs redirect_uris.")
+    allowed_scopes: list[str] = Field(min_length=1, description="system/ scopes for a system (e.g. system/*.read, "
+                                      "system/Patient.rs, system/Bundle.write); patient/ scopes for a patient app")
     jwks: dict | None = Field(None, description="The client's public keys (JWKS) for private_key_jwt.")
+    redirect_uris: list[str] = Field(default_factory=list, description="A patient app's exact redirect URIs (https).")
 
 
 class ClientOut(Schema):
@@ -32,6 +35,7 @@ class ClientOut(Schema):
     client_id: str
     auth_method: str
     allowed_scopes: list[str]
+    redirect_uris: list[str]
     revoked_at: datetime | None
 
 
@@ -64,7 +68,7 @@ class TokenCreatedOut(TokenOut):
 def _client(client, secret=None):
     return {"id": client.public_id, "organisation_id": client.organisation.public_id, "name": client.name,
             "client_id": client.client_id, "auth_method": client.auth_method,
-            "allowed_scopes": client.allowed_scopes, "revoked_at": client.revoked_at, "client_secret": secret}
+            "allowed_scopes": client.allowed_scopes, "redirect_uris": client.redirect_uris, "revoked_at": client.revoked_at, "client_secret": secret}
 
 
 def _token(token, raw=None):
@@ -89,7 +93,8 @@ def client_register(request, payload: ClientIn):
         raise NotFound()
     client, secret = services.smart_client_register(
         organisation=organisation, name=payload.name, auth_method=payload.auth_method,
-        allowed_scopes=payload.allowed_scopes, jwks=payload.jwks, registered_by=request.auth, request=request)
+        allowed_scopes=payload.allowed_scopes, jwks=payload.jwks, redirect_uris=payload.redirect_uris,
+        registered_by=request.auth, request=request)
     return 201, _client(client, secret)
 
 

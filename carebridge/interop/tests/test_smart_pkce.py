@@ -179,3 +179,21 @@ def test_a_public_app_cannot_use_client_credentials(app, system_client):
                                              "scope": "patient/*.read"})
 
     assert response.status_code == 400 and response.json()["error"] == "unauthorized_client"
+
+
+def test_the_coordinator_registers_a_patient_app_through_the_api_with_https_redirect_uris_only(coordinator, haikou):
+    http = signed_in(coordinator)
+    app = {"organisation_id": str(haikou.public_id), "name": "Eruul", "auth_method": "none",
+           "allowed_scopes": ["patient/*.read"]}
+
+    created = http.post("/api/v1/smart/clients", {**app, "redirect_uris": [REDIRECT]}, content_type="application/json")
+    insecure = http.post("/api/v1/smart/clients", {**app, "redirect_uris": ["http://app.example.mn/cb"]},
+                         content_type="application/json")
+    system_scope = http.post("/api/v1/smart/clients", {**app, "redirect_uris": [REDIRECT],
+                                                       "allowed_scopes": ["system/*.read"]},
+                             content_type="application/json")
+
+    assert created.status_code == 201 and created.json()["redirect_uris"] == [REDIRECT]
+    assert created.json()["client_secret"] is None
+    assert insecure.status_code == 400 and insecure.json()["code"] == "invalid_redirect_uri"
+    assert system_scope.status_code == 400 and system_scope.json()["code"] == "invalid_scope"
