@@ -221,3 +221,31 @@ def test_a_malformed_id_is_404_not_an_error(client, cigna_system):
                  "CoverageEligibilityRequest/1"):
         response = client.get(f"/fhir/r4/{path}", **cigna_system)
         assert response.status_code == 404, path
+
+
+def test_estimate_lines_become_items_and_attachments_supporting_info(client, gop, haikou, temuulen, coordinator, rates,
+                                                                    case_manager, cigna, cigna_system):
+    from carebridge.billing.services import cost_estimate_create
+    from carebridge.clinical.models import DiagnosticReport
+    from carebridge.insurance.models import GopAttachment, GuaranteeOfPayment
+
+    estimate = cost_estimate_create(hospital=haikou, patient=temuulen, title="Pneumonia stay",
+                                    valid_until=timezone.localdate() + dt.timedelta(days=30), created_by=coordinator,
+                                    lines=[{"description": "Ward, per night", "quantity": 3, "low": "1000.00",
+                                            "high": "1280.00"}])
+    GuaranteeOfPayment.objects.filter(pk=gop.pk).update(estimate=estimate)
+    report = DiagnosticReport.objects.create(hospital=haikou, patient=temuulen, category="imaging",
+                                             display="Chest X-ray", status="final")
+    GopAttachment.objects.create(gop=gop, title="Chest X-ray report", report=report, added_by=coordinator)
+    services.gop_info_request(gop=gop, question="Send the X-ray report, please.", by=case_manager,
+                              organisation=cigna)
+
+    claim = as_fhir(client.get(f"/fhir/r4/Claim/gop-{gop.public_id}", **cigna_system))
+    answer = as_fhir(client.get(f"/fhir/r4/ClaimResponse/gop-{gop.public_id}", **cigna_system))
+
+    assert [(item.quantity.value, item.unitPrice.value, item.net.value) for item in claim.item] == [(3, 1280, 3840)]
+    assert claim.item[0].productOrService.text == "Ward, per night"
+    attachments = [info for info in claim.supportingInfo if info.category.coding[0].code == "attachment"]
+    assert attachments[0].valueReference.reference == f"DiagnosticReport/{report.public_id}"
+    assert answer.outcome == "queued"
+    assert any("Send the X-ray report" in note.text for note in answer.processNote)
