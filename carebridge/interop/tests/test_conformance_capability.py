@@ -113,5 +113,9 @@ def test_the_statement_names_smart_and_its_token_and_revocation_endpoints(capabi
                 if e.url == "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris")
 
     assert security.service[0].coding[0].code == "SMART-on-FHIR"
-    assert {e.url: e.valueUri for e in uris.extension} == {"token": "http://testserver/oauth/token",
+    assert {e.url: e.valueUri for e in uris.extension} == {"authorize": "http://testserver/oauth/authorize",
+                                                          "token": "http://testserver/oauth/token",
                                                           "revoke": "http://testserver/oauth/revoke"}
+    capabilities = {e.valueCode for e in security.extension
+                    if e.url == "http://fhir-registry.smarthealthit.org/StructureDefinition/capabilities"}
+    assert {"launch-standalone", "client-public", "context-standalone-patient", "permission-patient"} <= capabilities
