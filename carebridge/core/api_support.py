@@ -1,5 +1,6 @@
 """Shared pieces of the JSON API: authentication, the uniform error body, pagination."""
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
@@ -74,6 +75,15 @@ def install_error_handlers(api):
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return error_response(api, request, code="not_found", message=_("Not found."), status=404)
+
+    def database_unavailable(request, exc):
+        # Not left to Django: under DEBUG ninja would answer an unhandled error with its traceback.
+        from carebridge.core.middleware import database_unavailable_response
+
+        return database_unavailable_response(request)
+
+    api.add_exception_handler(OperationalError, database_unavailable)
+    api.add_exception_handler(InterfaceError, database_unavailable)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):

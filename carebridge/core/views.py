@@ -1,5 +1,7 @@
 """The home page, the language switch, and error pages."""
 
+import sys
+
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -7,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from carebridge.core.i18n import LANGUAGE_CODES
+from carebridge.core.middleware import database_unavailable_response, is_database_unavailable
 
 
 def home(request):
@@ -43,4 +46,7 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # A lost database connection in a middleware (the session, the user) is a 503 to retry, not a 500.
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable_response(request)
     return render(request, "errors/500.html", status=500)
