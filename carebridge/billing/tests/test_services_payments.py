@@ -171,4 +171,4 @@ def test_the_family_is_told_of_the_payment_in_mongolian(issued_invoice, temuulen
 
     message = InAppMessage.objects.filter(recipient=guardian).order_by("-id").first()
     assert "900.00" in message.title
-    assert message.title != f"Payment received: 900.00 CNY"
+    assert message.title != "Payment received: 900.00 CNY"

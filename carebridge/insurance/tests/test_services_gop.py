@@ -81,9 +81,8 @@ def test_information_asked_and_given_then_approved_with_a_limit(gop, case_manage
 
 
 def test_another_insurer_cannot_decide_a_cigna_case(gop, aetna):
-    from conftest import _person
-
     from carebridge.accounts.models import Role
+    from conftest import _person
 
     aetna_manager = _person("case@aetna.test", org=aetna, role=Role.INSURER_CASE_MANAGER)
     with pytest.raises(NotFound):
