@@ -83,6 +83,40 @@ def audit_record_reads(*, actor=None, request=None, organisation=None, patients,
     return AuditEvent.objects.bulk_create(rows)
 
 
+def audit_record_many(entries, *, request=None):
+    """Append several rows in a single insert, each given as the keyword arguments of `audit_record`.
+
+    Rows keep their order (ids and times ascend as given); the actor and organisation default from the request
+    exactly as in `audit_record`.
+    """
+    ip, user_agent = _client(request)
+    default_actor = getattr(request, "user", None) if request is not None else None
+    default_organisation = getattr(request, "api_organisation", None) if request is not None else None
+    rows = []
+    for entry in entries:
+        actor = entry.get("actor")
+        if actor is None:
+            actor = default_actor
+        if actor is not None and not getattr(actor, "is_authenticated", False):
+            actor = None
+        organisation = entry.get("organisation") or default_organisation
+        rows.append(AuditEvent(
+            action=entry["action"],
+            actor_public_id=getattr(actor, "public_id", None),
+            actor_label=getattr(actor, "email", "") if actor else "",
+            organisation_public_id=getattr(organisation, "public_id", None),
+            object_type=entry.get("object_type", ""),
+            object_id=str(entry.get("object_id") or ""),
+            patient_public_id=entry.get("patient_public_id"),
+            purpose=entry.get("purpose", ""),
+            ip_address=ip,
+            user_agent=user_agent,
+            outcome=entry.get("outcome", AuditEvent.Outcome.SUCCESS),
+            details=entry.get("details") or {},
+        ))
+    return AuditEvent.objects.bulk_create(rows) if rows else []
+
+
 def consent_give(*, subject_public_id, kind, given_by, given_as="self", language=None, request=None):
     """Record a consent with the exact text shown in the language shown; refuse a second active one."""
     kind = ConsentKind(kind)

@@ -2,15 +2,14 @@
 
 import uuid
 
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from carebridge.accounts.access import deny
 from carebridge.accounts.models import OrganisationKind
 from carebridge.accounts.selectors import organisations_with_role
-from carebridge.audit.services import audit_record
+from carebridge.audit.services import audit_record, audit_record_many
 from carebridge.patients.access import (
     RECORD_READERS,
-    patient_get_for_organisation,
     patient_get_for_user,
     patients_visible_to_organisation,
     patients_visible_to_user,
@@ -31,6 +30,30 @@ def as_uuid(value):
         return None
 
 
+def audit_later(request, **entry):
+    """Audit (the keyword arguments of `audit_record`) with the FHIR interaction's own row, in one insert.
+
+    Inside a FHIR endpoint the row joins those the endpoint writes when it answers (whatever the answer, even an
+    error); anywhere else it is written at once.
+    """
+    pending = getattr(request, "fhir_audit", None)
+    if pending is None:
+        audit_record(request=request, **entry)
+    else:
+        pending.append(entry)
+
+
+def record_numbers_with_hospitals():
+    """Return the prefetch of patients' record numbers with their hospitals (one query for a page of patients)."""
+    return Prefetch("record_numbers", queryset=MedicalRecordNumber.objects.select_related("hospital"))
+
+
+def patient_details_prefetch(patients):
+    """Fetch what a FHIR Patient shows of a list of patients: identity documents, record numbers and hospitals."""
+    prefetch_related_objects(patients, "documents_of_identity", record_numbers_with_hospitals())
+    return patients
+
+
 def caller_patients(caller):
     """Return the patient records the caller may read."""
     if caller.is_system:
@@ -41,15 +64,29 @@ def caller_patients(caller):
     return patients_visible_to_user(caller.user)
 
 
-def caller_patient_get(caller, *, public_id, request, purpose="fhir-read"):
-    """Return a patient the caller may read, auditing the read; NotFound whether missing or forbidden."""
+def caller_patient_get(caller, *, public_id, request, purpose="fhir-read", with_details=False):
+    """Return a patient the caller may read, auditing the read; NotFound whether missing or forbidden.
+
+    A hospital's system reads through `patients_visible_to_organisation` (the check `patient_get_for_organisation`
+    makes, with the same audit row); a person through patients' access. `with_details` fetches what a FHIR
+    Patient shows (see `patient_details_prefetch`) with the patient.
+    """
     if as_uuid(public_id) is None or (caller.patient is not None
                                       and as_uuid(public_id) != caller.patient.public_id):
         refuse(caller, request=request, object_type="patient", object_id=public_id)
-    if caller.is_system:
-        return patient_get_for_organisation(organisation=caller.organisation, public_id=public_id, request=request,
-                                            purpose=purpose)
-    return patient_get_for_user(user=caller.user, public_id=public_id, request=request, purpose=purpose)
+    if not caller.is_system:
+        patient = patient_get_for_user(user=caller.user, public_id=public_id, request=request, purpose=purpose)
+        return patient_details_prefetch([patient])[0] if with_details else patient
+    patients = patients_visible_to_organisation(caller.organisation).filter(public_id=public_id)
+    if with_details:
+        patients = patients.prefetch_related("documents_of_identity", record_numbers_with_hospitals())
+    patient = patients.first()
+    if patient is None:
+        deny(user=None, request=request, object_type="patient", object_id=public_id, reason="not_in_organisation")
+    audit_later(request, action="patient.read", organisation=caller.organisation, object_type="patient",
+                object_id=patient.public_id, patient_public_id=patient.public_id, purpose=purpose,
+                details={"as": "system"})
+    return patient
 
 
 def refuse(caller, *, request, object_type, object_id):
@@ -89,17 +126,22 @@ def caller_held_patients(caller):
 
 
 def audit_search_results(caller, *, patients, request, resource_type, parameters):
-    """Write one patient.read row per patient a search returned."""
+    """Write one patient.read row per patient a search returned (all in one insert)."""
     hospitals = {hospital.pk: hospital for hospital in caller_hospitals(caller)}
-    prefetch_related_objects(patients, "record_numbers")
+    prefetch_related_objects(patients, record_numbers_with_hospitals())
+    entries = []
     for patient in patients:
         hospital = next((hospitals[mrn.hospital_id] for mrn in patient.record_numbers.all()
                          if mrn.hospital_id in hospitals), None)
-        audit_record(action="patient.read", actor=caller.user, request=request, organisation=hospital,
-                     object_type="patient", object_id=patient.public_id, patient_public_id=patient.public_id,
-                     purpose="fhir-search",
-                     details={"as": "system" if caller.is_system else ("staff" if hospital else "portal"),
-                              "resource": resource_type, "parameters": sorted(parameters)})
+        entries.append(dict(action="patient.read", actor=caller.user, organisation=hospital, object_type="patient",
+                            object_id=patient.public_id, patient_public_id=patient.public_id, purpose="fhir-search",
+                            details={"as": "system" if caller.is_system else ("staff" if hospital else "portal"),
+                                     "resource": resource_type, "parameters": sorted(parameters)}))
+    pending = getattr(request, "fhir_audit", None)
+    if pending is None:
+        audit_record_many(entries, request=request)
+    else:
+        pending.extend(entries)
 
 
 def caller_appointments(caller):

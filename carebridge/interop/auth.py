@@ -7,6 +7,7 @@
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,13 @@ class FhirCaller:
 
     def allows(self, resource_type, interaction):
         """Tell whether the caller's scopes allow an interaction ("read" or "search") on a resource type."""
-        return self.scopes is None or scopes_allow(self.scopes, resource_type, interaction)
+        return self.scopes is None or _scopes_allow(tuple(self.scopes), resource_type, interaction)
+
+
+@lru_cache(maxsize=1024)
+def _scopes_allow(scopes, resource_type, interaction):
+    """`scopes_allow`, remembered: a token's scopes are parsed once, not on every request."""
+    return scopes_allow(scopes, resource_type, interaction)
 
 
 class FhirAuthError(Exception):

@@ -1,5 +1,7 @@
 """The Patient resource: the first-visit record in FHIR R4, and the Patient search parameters."""
 
+from functools import lru_cache
+
 import pycountry
 from babel import Locale, UnknownLocaleError
 from django.db.models import Q
@@ -108,18 +110,27 @@ def _emergency_contact(patient):
     return [contact]
 
 
+@lru_cache(maxsize=512)
+def _language_name(code):
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name("en")
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
 def language_concept(code):
     """Return a BCP 47 language as a CodeableConcept, named in English when Babel knows it."""
-    try:
-        display = Locale.parse(code.replace("-", "_")).get_display_name("en")
-    except (UnknownLocaleError, ValueError):
-        display = None
-    return {"coding": [_coding(BCP47, code, display)]}
+    return {"coding": [_coding(BCP47, code, _language_name(code))]}
+
+
+@lru_cache(maxsize=512)
+def _country_name(code):
+    country = pycountry.countries.get(alpha_2=code)
+    return country.name if country else None
 
 
 def _nationality(code):
-    country = pycountry.countries.get(alpha_2=code)
-    concept = {"coding": [_coding(ISO3166, code, country.name if country else None)]}
+    concept = {"coding": [_coding(ISO3166, code, _country_name(code))]}
     return {"url": NATIONALITY_URL, "extension": [{"url": "code", "valueCodeableConcept": concept}]}
 
 
@@ -142,6 +153,14 @@ def _pruned(value):
 
 def patient_resource(patient, *, record_numbers):
     """Map a patient record (with the record numbers the caller may see) to a validated FHIR Patient."""
+    return validated(patient_data(patient, record_numbers=record_numbers))
+
+
+def patient_data(patient, *, record_numbers):
+    """Map a patient record (with the record numbers the caller may see) to FHIR Patient JSON, as a dict.
+
+    The request path sends this as is (see `fhir.validating`); `patient_resource` is the validated model.
+    """
     documents = list(patient.documents_of_identity.all())
     data = {
         "resourceType": "Patient",
@@ -158,7 +177,7 @@ def patient_resource(patient, *, record_numbers):
         "contact": _emergency_contact(patient),
         "communication": [{"language": language_concept(patient.preferred_language), "preferred": True}],
     }
-    return validated(_pruned(data))
+    return _pruned(data)
 
 
 def patient_filter(search, *, record_numbers):

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from carebridge.interop.access import as_uuid
-from carebridge.interop.fhir import validated
+from carebridge.interop.fhir import checked, resource_id_of, resource_type_of
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
@@ -322,9 +322,11 @@ def _page_url(request, search, offset):
 
 
 def searchset(request, *, search, resources, total, included=()):
-    """Return the validated searchset Bundle of one page of results, with self, previous and next links.
+    """Return the searchset Bundle (a dict, checked as `fhir.checked` says) of one page of results, with self,
+    previous and next links.
 
-    `included` are the resources `_include` brought in (search mode "include"), each given once.
+    Resources may be dicts or fhir.resources models; `included` are the resources `_include` brought in (search
+    mode "include"), each given once.
     """
     links = [{"relation": "self", "url": _page_url(request, search, search.offset)}]
     if search.offset > 0:
@@ -332,21 +334,18 @@ def searchset(request, *, search, resources, total, included=()):
     if search.count and search.offset + search.count < total:
         links.append({"relation": "next", "url": _page_url(request, search, search.offset + search.count)})
     base = base_url(request)
-    entries = [
-        {"fullUrl": f"{base}/{resource.get_resource_type()}/{resource.id}", "resource": resource,
-         "search": {"mode": "match"}}
-        for resource in resources
-    ]
-    seen = {(resource.get_resource_type(), resource.id) for resource in resources}
-    for resource in included:
-        if (resource.get_resource_type(), resource.id) not in seen:
-            seen.add((resource.get_resource_type(), resource.id))
-            entries.append({"fullUrl": f"{base}/{resource.get_resource_type()}/{resource.id}", "resource": resource,
-                            "search": {"mode": "include"}})
+    entries, seen = [], set()
+    for mode, group in (("match", resources), ("include", included)):
+        for resource in group:
+            key = (resource_type_of(resource), resource_id_of(resource))
+            if mode == "include" and key in seen:
+                continue
+            seen.add(key)
+            entries.append({"fullUrl": f"{base}/{key[0]}/{key[1]}", "resource": resource, "search": {"mode": mode}})
     bundle = {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links}
     if entries:
         bundle["entry"] = entries
-    return validated(bundle)
+    return checked(bundle)
 
 
 def common_filter(search, *, id_field="public_id", updated_field="updated_at"):
@@ -366,8 +365,12 @@ def page(queryset, search):
         queryset = queryset.filter(common_filter(search))
     if search.order_by:
         queryset = queryset.order_by(*search.order_by, "pk")
-    total = queryset.count()
-    return list(queryset[search.offset:search.offset + search.count]), total
+    # One row more than the page tells whether anything follows: a page that is the last one (most searches)
+    # gives the total without a COUNT; only a full page, or one past the end, asks the database for it.
+    rows = list(queryset[search.offset:search.offset + search.count + 1])
+    if len(rows) <= search.count and (rows or not search.offset):
+        return rows, search.offset + len(rows)
+    return rows[:search.count], queryset.count()
 
 
 def page_chained(querysets, search):

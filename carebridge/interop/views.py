@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from carebridge.audit.models import AuditEvent, Consent
-from carebridge.audit.services import audit_record
+from carebridge.audit.services import audit_record_many
 from carebridge.core.errors import NotFound
 from carebridge.interop import fhir_consent, fhir_coverage, fhir_patient, fhir_related_person
 from carebridge.interop.access import (
@@ -17,13 +17,14 @@ from carebridge.interop.access import (
     audit_search_results,
     caller_patient_get,
     caller_patients,
+    patient_details_prefetch,
     record_number_visibility,
     refuse,
     searchable_record_numbers,
 )
 from carebridge.interop.auth import FhirAuthError, fhir_caller, scope_check
 from carebridge.interop.capability import capability_statement
-from carebridge.interop.fhir import etag, fhir_response, operation_outcome
+from carebridge.interop.fhir import checked, etag, fhir_response, operation_outcome
 from carebridge.interop.fhir_search import (
     SearchError,
     any_of,
@@ -35,8 +36,6 @@ from carebridge.interop.fhir_search import (
 )
 from carebridge.interop.search_specs import search_options
 from carebridge.patients.models import Guardianship, InsurancePolicy
-
-PATIENT_DETAILS = ("documents_of_identity", "record_numbers__hospital")
 
 
 @require_GET
@@ -62,15 +61,15 @@ def _interaction(request, kwargs):
     return resource_type, ("read" if "resource_id" in kwargs else "search")
 
 
-def _audit_interaction(request, caller, resource_type, interaction, status):
-    """Write one row per FHIR interaction naming the client (system client, patient app, API token, session)."""
-    audit_record(action="fhir.interaction", actor=caller.user, request=request, organisation=caller.organisation,
-                 object_type="fhir", object_id=resource_type,
-                 patient_public_id=caller.patient.public_id if caller.patient is not None else None,
-                 purpose=f"fhir-{interaction}",
-                 outcome=AuditEvent.Outcome.SUCCESS if status < 400 else AuditEvent.Outcome.DENIED,
-                 details={"client": caller.client_label, "scopes": list(caller.scopes or ()), "path": request.path,
-                          "parameters": sorted(request.GET.keys()), "status": status})
+def _interaction_audit_entry(request, caller, resource_type, interaction, status):
+    """Return the row written per FHIR interaction, naming the client (system client, patient app, API token)."""
+    return dict(action="fhir.interaction", actor=caller.user, organisation=caller.organisation,
+                object_type="fhir", object_id=resource_type,
+                patient_public_id=caller.patient.public_id if caller.patient is not None else None,
+                purpose=f"fhir-{interaction}",
+                outcome=AuditEvent.Outcome.SUCCESS if status < 400 else AuditEvent.Outcome.DENIED,
+                details={"client": caller.client_label, "scopes": list(caller.scopes or ()), "path": request.path,
+                         "parameters": sorted(request.GET.keys()), "status": status})
 
 
 def _not_modified(request, response):
@@ -98,31 +97,43 @@ def fhir_endpoint(view):
                                          diagnostics=_("Only read and search are supported here."))
             response["Allow"] = "GET, HEAD"
             return response
-        caller = None
+        caller = response = None
         resource_type, interaction = _interaction(request, kwargs)
+        # Reads audited while answering (access.audit_later) wait here and go in one insert with this
+        # interaction's row; on an unexpected error they are still written before the error goes on.
+        pending = request.fhir_audit = []
         try:
-            caller = request.fhir_caller = fhir_caller(request)
-            scope_check(caller, resource_type, interaction)
-            response = _not_modified(request, view(request, *args, **kwargs))
-        except FhirAuthError as exc:
-            response = operation_outcome(code=exc.code, diagnostics=exc.message, status=exc.status)
-            if exc.status == 401:
-                response["WWW-Authenticate"] = 'Bearer realm="fhir"'
-            elif exc.status == 403:
-                response["WWW-Authenticate"] = 'Bearer realm="fhir", error="insufficient_scope"'
-        except NotFound:
-            response = operation_outcome(code="not-found", status=404, diagnostics=_("Resource not found."))
-        except SearchError as exc:
-            response = operation_outcome(code=exc.code, diagnostics=exc.message, status=400)
-        if caller is not None and caller.token is not None:
-            _audit_interaction(request, caller, resource_type, interaction, response.status_code)
+            try:
+                caller = request.fhir_caller = fhir_caller(request)
+                scope_check(caller, resource_type, interaction)
+                response = _not_modified(request, view(request, *args, **kwargs))
+            except FhirAuthError as exc:
+                response = operation_outcome(code=exc.code, diagnostics=exc.message, status=exc.status)
+                if exc.status == 401:
+                    response["WWW-Authenticate"] = 'Bearer realm="fhir"'
+                elif exc.status == 403:
+                    response["WWW-Authenticate"] = 'Bearer realm="fhir", error="insufficient_scope"'
+            except NotFound:
+                response = operation_outcome(code="not-found", status=404, diagnostics=_("Resource not found."))
+            except SearchError as exc:
+                response = operation_outcome(code=exc.code, diagnostics=exc.message, status=400)
+            if caller is not None and caller.token is not None:
+                pending.append(_interaction_audit_entry(request, caller, resource_type, interaction,
+                                                        response.status_code))
+        finally:
+            request.fhir_audit = None
+            if pending:
+                audit_record_many(pending, request=request)
         return response
 
     return wrapper
 
 
 def read_response(resource):
-    """Answer a read with the resource and its version as a weak ETag."""
+    """Answer a read with the resource (a dict, checked as `fhir.checked` says, or a model) and its version as a
+    weak ETag."""
+    if isinstance(resource, dict):
+        checked(resource)
     return fhir_response(resource, headers={"ETag": etag(resource)})
 
 
@@ -181,17 +192,17 @@ def _referenced_patients(request, search, *names):
 
 
 def _patient_resources(caller, patients):
+    """Return the FHIR Patients (as dicts) of patients, each with the record numbers the caller may see."""
     shows = record_number_visibility(caller)
-    prefetch_related_objects(patients, *PATIENT_DETAILS)
-    return [fhir_patient.patient_resource(patient, record_numbers=[n for n in patient.record_numbers.all()
-                                                                  if shows(n)])
+    patient_details_prefetch(patients)
+    return [fhir_patient.patient_data(patient, record_numbers=[n for n in patient.record_numbers.all() if shows(n)])
             for patient in patients]
 
 
 @fhir_endpoint
 def patient_read(request, resource_id):
     """Read a patient's first-visit record as a FHIR Patient."""
-    patient = caller_patient_get(request.fhir_caller, public_id=resource_id, request=request)
+    patient = caller_patient_get(request.fhir_caller, public_id=resource_id, request=request, with_details=True)
     return read_response(_patient_resources(request.fhir_caller, [patient])[0])
 
 
