@@ -1,6 +1,6 @@
 """Who may see and change a patient's record; every look is audited, every refusal too."""
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from carebridge.accounts.access import deny
 from carebridge.accounts.models import OrganisationKind, Role
@@ -20,15 +20,6 @@ def desk_hospitals(user):
     return organisations_with_role(user, *RECORD_MANAGERS)
 
 
-def _staff_hospital_for(user, patient, roles):
-    hospitals = organisations_with_role(user, *roles)
-    if not hospitals:
-        return None
-    registered = set(MedicalRecordNumber.objects.filter(patient=patient, hospital__in=hospitals)
-                     .values_list("hospital_id", flat=True))
-    return next((h for h in hospitals if h.pk in registered), None)
-
-
 def _portal_relation(user, patient, *, manage):
     if patient.account_id == user.pk:
         return "self"
@@ -46,12 +37,21 @@ def patient_get_for_user(*, user, public_id, request=None, purpose="care", manag
     """
     if not getattr(user, "is_authenticated", False):
         deny(user=user, request=request, object_type="patient", object_id=public_id, reason="anonymous")
-    patient = Patient.objects.filter(public_id=public_id, merged_into__isnull=True).first() if is_uuid(
-        public_id) else None
+    # Staff first: a coordinator's own memberships are cached, and the hospital where the patient is registered
+    # comes back with the patient in one statement, so a desk look costs no further query.
+    hospitals = organisations_with_role(user, *(RECORD_MANAGERS if manage else RECORD_READERS))
+    patient = None
+    if is_uuid(public_id):
+        found = Patient.objects.filter(public_id=public_id, merged_into__isnull=True)
+        if hospitals:
+            found = found.annotate(registered_at=Subquery(
+                MedicalRecordNumber.objects.filter(patient=OuterRef("pk"), hospital__in=[h.pk for h in hospitals])
+                .order_by("hospital_id").values("hospital_id")[:1]))
+        patient = next(iter(found[:1]), None)
     relation = hospital = None
     if patient is not None:
-        # Staff first: a coordinator's own memberships are cached, so a desk look costs no portal query.
-        hospital = _staff_hospital_for(user, patient, RECORD_MANAGERS if manage else RECORD_READERS)
+        registered_at = getattr(patient, "registered_at", None)
+        hospital = next((h for h in hospitals if h.pk == registered_at), None)
         if hospital is None:
             relation = _portal_relation(user, patient, manage=manage)
     if patient is None or (relation is None and hospital is None):
