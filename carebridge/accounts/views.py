@@ -6,6 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -90,6 +91,13 @@ def email_verify(request, token):
     return redirect("accounts:sign_in")
 
 
+def _raise_privileges(request, device):
+    """Record the second factor under a new session key and CSRF token, so a key known before is worth nothing."""
+    request.session.cycle_key()
+    rotate_token(request)
+    otp_login(request, device)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup(request):
@@ -104,7 +112,7 @@ def otp_setup(request):
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            otp_login(request, device)
+            _raise_privileges(request, device)
             account_event.send(sender=otp_setup, user=request.user, request=request, action="auth.second_factor_set_up")
             return redirect(_safe_next(request))
         form.add_error("token", _("This code is not right. Check the time on your phone and try the newest code."))
@@ -133,7 +141,7 @@ def otp_verify(request):
             return render(request, "accounts/otp_verify.html", {"form": form, "next": _safe_next(request)}, status=429)
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
-            otp_login(request, device)
+            _raise_privileges(request, device)
             account_event.send(sender=otp_verify, user=request.user, request=request, action="auth.second_factor_given")
             return redirect(_safe_next(request))
         account_event.send(sender=otp_verify, user=request.user, request=request, action="auth.second_factor_failed")

@@ -14,7 +14,7 @@ from carebridge.interop.fhir_search import SearchParam, search_parse
 from carebridge.interop.ips.access import ips_export_patient_get, ips_import_patient_get
 from carebridge.interop.ips.export import ips_bundle_build
 from carebridge.interop.ips.importer import IpsRejected, ips_import
-from carebridge.interop.ips.rules import operation_outcome_body
+from carebridge.interop.ips.rules import MAX_BYTES, operation_outcome_body
 from carebridge.interop.views import fhir_endpoint
 
 # A system imports only with a token that may write; these are the scopes that say so.
@@ -99,7 +99,10 @@ def patient_ips_import(request, resource_id):
     except NotFound:
         return operation_outcome(code="not-found", status=404, diagnostics=_("Resource not found."))
     try:
-        record, created = ips_import(patient=patient, raw=request.body, imported_by=caller.user,
+        # Read the stream, one byte past the limit, rather than request.body: Django's 2 MB cap on bodies would
+        # refuse a summary the import allows (5 MB) with a bare 400, and a larger one without saying why.
+        raw = request.read(MAX_BYTES + 1)
+        record, created = ips_import(patient=patient, raw=raw, imported_by=caller.user,
                                      organisation=caller.organisation, via=via, request=request)
     except IpsRejected as exc:
         return fhir_response(operation_outcome_body(exc.issues), status=exc.status)
