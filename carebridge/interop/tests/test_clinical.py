@@ -317,11 +317,25 @@ def test_a_refused_read_is_audited_as_a_denial_and_nothing_else(other_coordinato
     ("Immunization", {"vaccine-code": "19"}), ("Encounter", {"status": "finished"}),
     ("DocumentReference", {"date": "2026"}),
 ])
-def test_clinical_searches_refuse_what_they_do_not_support(resource_type, query, haikou_clinician):
-    response = signed_in(haikou_clinician).get(f"/fhir/r4/{resource_type}", query)
+def test_clinical_searches_refuse_what_they_do_not_support_when_asked_to_be_strict(resource_type, query,
+                                                                                  haikou_clinician):
+    response = signed_in(haikou_clinician).get(f"/fhir/r4/{resource_type}", query, HTTP_PREFER="handling=strict")
 
     assert response.status_code == 400
     assert as_fhir(response).issue[0].code == "not-supported"
+
+
+@pytest.mark.parametrize(("resource_type", "query"), [
+    ("Observation", {"value-quantity": "10"}), ("Condition", {"onset-date": "2026"}),
+    ("Encounter", {"status": "finished"}),
+])
+def test_clinical_searches_ignore_unknown_parameters_by_default_and_say_so_in_the_self_link(
+        resource_type, query, haikou_clinician):
+    response = signed_in(haikou_clinician).get(f"/fhir/r4/{resource_type}", query)
+
+    assert response.status_code == 200
+    [name] = query
+    assert name not in next(link.url for link in as_fhir(response).link if link.relation == "self")
 
 
 def test_a_malformed_clinical_date_gets_400_invalid(haikou_clinician):
