@@ -98,7 +98,8 @@ def availability(request, service_id):
                     messages.success(request, _("Booked. A confirmation with a calendar invitation is on its way."))
                     return redirect("scheduling:appointment_detail", public_id=appointment.public_id)
     today = timezone.localdate()
-    criteria = {"date_from": today, "date_to": today + dt.timedelta(days=14), "language": ""}
+    # A week at a time keeps the page light on a roaming phone (under 150 KB); later weeks are a search away.
+    criteria = {"date_from": today, "date_to": today + dt.timedelta(days=7), "language": ""}
     if form.is_bound and form.is_valid():
         criteria = form.cleaned_data
     slots = selectors.availability(hospital=service.hospital, service=service, date_from=criteria["date_from"],
