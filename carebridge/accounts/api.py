@@ -151,7 +151,7 @@ def sign_up(request, payload: SignUpIn):
     return Status(201, {"id": user.public_id, "email": user.email, "email_verified": False})
 
 
-@router.get("/organisations", response={200: list[OrganisationOut], 401: ErrorOut, 403: ErrorOut},
+@router.get("/organisations", response={200: list[OrganisationOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
             auth=[SessionAuth(), BearerTokenAuth(scope="organisations:read")], summary="The organisation directory")
 @paginate(PageNumberPagination, page_size=50)
 def organisations_list(request, kind: OrganisationKind | None = None):

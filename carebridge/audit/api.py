@@ -18,7 +18,7 @@ from carebridge.core.schemas import ErrorOut
 router = Router(tags=["consents and audit"])
 
 
-class ConsentIn(Schema):
+class OwnConsentIn(Schema):
     kind: ConsentKind
 
 
@@ -66,7 +66,7 @@ def consents_list(request):
 
 @router.post("/consents", response={201: ConsentOut, 400: ErrorOut, 401: ErrorOut, 409: ErrorOut},
              auth=SessionAuth(), summary="Give a consent")
-def consents_give(request, payload: ConsentIn):
+def consents_give(request, payload: OwnConsentIn):
     """Give a consent; the current wording in the caller's language is stored with it."""
     consent = consent_give(subject_public_id=request.auth.public_id, kind=payload.kind, given_by=request.auth,
                            language=request.LANGUAGE_CODE, request=request)

@@ -24,7 +24,7 @@ def _hospital(request, public_id):
     raise NotFound()
 
 
-class ImportOut(Schema):
+class StatementImportOut(Schema):
     statement: str
     format: str
     lines: int
@@ -60,7 +60,7 @@ class IgnoreIn(Schema):
     reason: str
 
 
-class RowOut(Schema):
+class ReconciliationRowOut(Schema):
     day: dt.date
     channel: str
     count: int
@@ -75,10 +75,10 @@ class RowOut(Schema):
     unmatched_amounts: dict[str, Decimal]
 
 
-class ReportOut(Schema):
+class ReconciliationOut(Schema):
     date_from: dt.date
     date_to: dt.date
-    rows: list[RowOut]
+    rows: list[ReconciliationRowOut]
     differences: int
     net: Decimal
     ledger: Decimal
@@ -91,7 +91,7 @@ def _line_out(line):
             "payment": str(line.payment.public_id) if line.payment_id else None}
 
 
-@router.post("/billing/bank-statements", response={201: ImportOut, **ERRORS},
+@router.post("/billing/bank-statements", response={201: StatementImportOut, **ERRORS},
              summary="Import a bank statement (CSV or camt.053)")
 def statement_import(request, hospital: str, file: UploadedFile = File(...)):  # noqa: B008 - ninja's marker
     """Import a statement once; credits naming an issued invoice become bank-transfer payments, the rest wait."""
@@ -143,7 +143,7 @@ def line_ignore(request, payload: IgnoreIn):
                                            request=request))
 
 
-@router.get("/billing/reconciliation", response={200: ReportOut, **ERRORS},
+@router.get("/billing/reconciliation", response={200: ReconciliationOut, **ERRORS},
             summary="Reconciliation per day and channel against the ledger")
 def reconciliation_get(request, hospital: str, date_from: dt.date, date_to: dt.date):
     """Return, per day and channel, payments, refunds and net against the ledger's clearing account movement."""

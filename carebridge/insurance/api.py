@@ -9,7 +9,7 @@ import datetime as dt
 from uuid import UUID
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from carebridge.billing.access import invoice_get_for_user
 from carebridge.billing.idempotency import idempotency_key, idempotent
@@ -516,8 +516,10 @@ def claims_payment(request, claim_id: UUID, payload: RemittanceIn):
     return Status(status, body)
 
 
-@router.get("/insurance/figures", response={200: FiguresOut, **READ}, summary="Direct-billed versus self-paid")
-def figures_read(request, year: int, hospital_id: UUID | None = None):
+@router.get("/insurance/figures", response={200: FiguresOut, 400: ErrorOut, **READ},
+            summary="Direct-billed versus self-paid")
+def figures_read(request, year: int = Query(..., ge=2000, le=2100),  # noqa: B008 - ninja's marker
+                 hospital_id: UUID | None = None):
     """Invoices of a year by insurer and month, direct-billed versus paid by the patients themselves."""
     hospital = _hospital_for(request, hospital_id)
     figures = selectors.direct_billing_figures(hospital=hospital, year=year)

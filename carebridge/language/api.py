@@ -68,7 +68,7 @@ class CandidateOut(Schema):
     reasons: list[str]
 
 
-class LanguageOut(Schema):
+class InterpreterLanguageOut(Schema):
     language: str
     level: str
 
@@ -86,7 +86,7 @@ class PoolMemberOut(Schema):
     organisation: str
     certification: str
     is_active: bool
-    languages: list[LanguageOut]
+    languages: list[InterpreterLanguageOut]
     availability: list[WindowOut]
 
 

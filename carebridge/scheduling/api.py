@@ -146,7 +146,7 @@ def _patient(request, patient_id, manage=True):
                                 purpose="booking")
 
 
-@router.get("/hospitals/{hospital_id}/clinicians", response={200: list[ClinicianOut]}, auth=None,
+@router.get("/hospitals/{hospital_id}/clinicians", response={200: list[ClinicianOut], 404: ErrorOut}, auth=None,
             summary="Clinicians, by the languages they speak")
 def clinicians_list(request, hospital_id: UUID, language: str | None = None, service_id: UUID | None = None):
     """List a hospital's clinicians, optionally those who consult in a language or offer a service."""
@@ -292,7 +292,8 @@ def appointments_check_in(request, code: str):
                                                           request=request))
 
 
-@router.get("/hospitals/{hospital_id}/room-types", response={200: list[RoomTypeOut], 400: ErrorOut}, auth=None,
+@router.get("/hospitals/{hospital_id}/room-types", response={200: list[RoomTypeOut], 400: ErrorOut, 404: ErrorOut},
+            auth=None,
             summary="Room types, free for given nights")
 def room_types_list(request, hospital_id: UUID, check_in: dt.date | None = None, check_out: dt.date | None = None):
     """List room types; with check_in and check_out, only those with a room free for every night."""

@@ -63,7 +63,7 @@ class QueueStepOut(StepOut):
     patient_name: str
 
 
-class QueueOut(Schema):
+class PathwayQueueOut(Schema):
     hospital_id: UUID
     overdue: list[QueueStepOut] = Field(description="Open steps past due: by priority, then the longest overdue")
     mine: list[QueueStepOut] = Field(description="Open steps owned by the caller's roles at this hospital")
@@ -80,7 +80,7 @@ class NoteIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class CancelIn(Schema):
+class PathwayCancelIn(Schema):
     reason: str = Field(..., max_length=300)
 
 
@@ -100,7 +100,7 @@ class DoseOut(Schema):
     given: GivenOut | None
 
 
-class RowOut(Schema):
+class CatchUpRowOut(Schema):
     vaccine_key: str
     name: str
     complete: bool
@@ -115,11 +115,11 @@ class CatchUpOut(Schema):
     due_now: list[DoseOut]
     due_later: list[DoseOut]
     complete: list[str]
-    rows: list[RowOut]
+    rows: list[CatchUpRowOut]
     unmatched: list[GivenOut] = Field(description="Recorded doses China's schedule has no place for")
 
 
-class CandidateOut(Schema):
+class AntiDCandidateOut(Schema):
     patient_id: UUID
     patient_name: str
 
@@ -182,7 +182,7 @@ def pathways_read(request, pathway_id: UUID):
 
 @router.post("/pathways/{pathway_id}/cancel", response={200: PathwayOut, 400: ErrorOut, 401: ErrorOut,
                                                         404: ErrorOut, 409: ErrorOut}, summary="Cancel a pathway")
-def pathways_cancel(request, pathway_id: UUID, payload: CancelIn):
+def pathways_cancel(request, pathway_id: UUID, payload: PathwayCancelIn):
     """Cancel an active pathway, saying why."""
     instance = pathway_get_for_user(user=request.auth, public_id=pathway_id, request=request)
     return _pathway_out(services.pathway_cancel(instance=instance, actor=request.auth, reason=payload.reason,
@@ -209,7 +209,7 @@ def steps_skip(request, step_id: UUID, payload: NoteIn):
     return _pathway_out(step.instance)
 
 
-@router.get("/hospitals/{hospital_id}/pathway-queue", response={200: QueueOut, 401: ErrorOut, 404: ErrorOut},
+@router.get("/hospitals/{hospital_id}/pathway-queue", response={200: PathwayQueueOut, 401: ErrorOut, 404: ErrorOut},
             summary="The hospital's green-channel queue")
 def queue_read(request, hospital_id: UUID):
     """Return overdue steps, the caller's roles' steps and the active pathways of a hospital."""
@@ -226,7 +226,7 @@ def queue_read(request, hospital_id: UUID):
             "pathways": [_pathway_out(p, now) for p in pathways]}
 
 
-@router.get("/hospitals/{hospital_id}/anti-d-candidates", response={200: list[CandidateOut], 401: ErrorOut,
+@router.get("/hospitals/{hospital_id}/anti-d-candidates", response={200: list[AntiDCandidateOut], 401: ErrorOut,
                                                                       404: ErrorOut},
             summary="Rh-negative pregnant patients without an anti-D pathway")
 def anti_d_candidates_list(request, hospital_id: UUID):

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 from carebridge.accounts.models import Organisation
 from carebridge.core.api_support import SessionAuth
 from carebridge.core.errors import NotFound
+from carebridge.core.schemas import ErrorOut
 from carebridge.interop.smart import services
 from carebridge.interop.smart.models import SmartClient
 from carebridge.patients.selectors import portal_patients
@@ -50,7 +51,7 @@ class PatientTokenIn(Schema):
     lifetime: Literal["1h", "1d", "7d"] = "1h"
 
 
-class TokenOut(Schema):
+class AppTokenOut(Schema):
     id: UUID
     kind: str
     name: str
@@ -61,8 +62,13 @@ class TokenOut(Schema):
     last_used_at: datetime | None
 
 
-class TokenCreatedOut(TokenOut):
+class AppTokenCreatedOut(AppTokenOut):
     access_token: str = Field(description="Shown once; only its digest is stored.")
+
+
+# Every failure answers the shared error body (core.api_support), declared so clients and the fuzzer know it.
+READ = {401: ErrorOut, 403: ErrorOut}
+WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _client(client, secret=None):
@@ -78,14 +84,14 @@ def _token(token, raw=None):
             "access_token": raw}
 
 
-@router.get("/smart/clients", response=list[ClientOut])
+@router.get("/smart/clients", response={200: list[ClientOut], **READ})
 def client_list(request):
     """List the system clients of the hospitals you administer."""
     clients = SmartClient.objects.filter(organisation__in=services.client_admin_hospitals(request.auth))
     return [_client(c) for c in clients.select_related("organisation").order_by("-created_at")]
 
 
-@router.post("/smart/clients", response={201: ClientCreatedOut})
+@router.post("/smart/clients", response={201: ClientCreatedOut, **WRITE})
 def client_register(request, payload: ClientIn):
     """Register a hospital's system: a JWKS (SMART Backend Services) or a secret shown once."""
     organisation = Organisation.objects.filter(public_id=payload.organisation_id).first()
@@ -98,7 +104,7 @@ def client_register(request, payload: ClientIn):
     return 201, _client(client, secret)
 
 
-@router.post("/smart/clients/{client_id}/revoke", response=ClientOut)
+@router.post("/smart/clients/{client_id}/revoke", response={200: ClientOut, **WRITE})
 def client_revoke(request, client_id: UUID):
     """Revoke a system client and all its tokens."""
     client = SmartClient.objects.select_related("organisation").filter(public_id=client_id).first()
@@ -107,13 +113,13 @@ def client_revoke(request, client_id: UUID):
     return _client(services.smart_client_revoke(client=client, revoked_by=request.auth, request=request))
 
 
-@router.get("/smart/tokens", response=list[TokenOut])
+@router.get("/smart/tokens", response={200: list[AppTokenOut], **READ})
 def token_list(request):
     """List your apps' tokens, and the live system tokens of the hospitals you administer."""
     return [_token(t) for t in [*services.patient_tokens_of(request.auth), *services.system_tokens_of(request.auth)]]
 
 
-@router.post("/smart/tokens", response={201: TokenCreatedOut})
+@router.post("/smart/tokens", response={201: AppTokenCreatedOut, **WRITE})
 def patient_token_issue(request, payload: PatientTokenIn):
     """Issue an app a token for one record you hold (yours or your child's), patient/ scopes only."""
     patient = portal_patients(request.auth).filter(public_id=payload.patient_id).first()
@@ -124,7 +130,7 @@ def patient_token_issue(request, payload: PatientTokenIn):
     return 201, _token(token, raw)
 
 
-@router.post("/smart/tokens/{token_id}/revoke", response=TokenOut)
+@router.post("/smart/tokens/{token_id}/revoke", response={200: AppTokenOut, **WRITE})
 def token_revoke(request, token_id: UUID):
     """Revoke an app's token you issued, or a system token of a hospital you administer."""
     return _token(services.user_token_revoke(user=request.auth, public_id=token_id, request=request))
