@@ -11,6 +11,9 @@ Prints:
   BENCH bare_view_throughput <n> per_s             a bare Django view answering "ok"
   BENCH fhir_patient_read_ratio <x> x              read throughput / bare throughput (aim: at least 0.5)
   BENCH fhir_patient_search_ratio <x> x            search throughput / bare throughput (aim: at least 0.5)
+  BENCH bare_view_cpu, fhir_patient_read_cpu, fhir_patient_search_cpu <ms> ms_per_request
+                                                   this process's CPU time per request in the runs above
+  BENCH fhir_patient_read_statements, fhir_patient_search_statements <n> queries   SQL statements of one request
   BENCH fhir_export_rate <n> resources_per_s       a system $export of the hospital (BENCH_FHIR_PATIENTS patients,
                                                    each with a diagnosis, an allergy and two vital signs), from
                                                    kick-off to the manifest, the worker running in this process
@@ -65,12 +68,24 @@ def hammer(make_request, clients, per_client):
     for thread in threads:
         thread.start()
     barrier.wait()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.join()
     if errors:
         raise RuntimeError(f"{len(errors)} client(s) failed; first: {errors[0]!r}")
-    return done[0] / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    hammer.cpu_ms = (time.process_time() - cpu_started) * 1000 / max(done[0], 1)
+    return done[0] / elapsed
+
+
+def _statements(call):
+    """Return the number of SQL statements one call sends."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries.captured_queries)
 
 
 def _data(hospital, desk):
@@ -169,16 +184,26 @@ def main():
     hammer(read, CLIENTS, 2)
     hammer(search, CLIENTS, 2)
     bare_rate = hammer(bare, CLIENTS, PER_CLIENT)
+    bare_cpu = hammer.cpu_ms
     fresh_token()
     read_rate = hammer(read, CLIENTS, PER_CLIENT)
+    read_cpu = hammer.cpu_ms
     fresh_token()
     search_rate = hammer(search, CLIENTS, PER_CLIENT)
+    search_cpu = hammer.cpu_ms
+    read_statements, search_statements = _statements(lambda: read(0, 0)), _statements(lambda: search(0, 0))
     # The throughput figures are printed before the export runs, so a failing export cannot hide them.
     bench_line("fhir_patient_read_throughput", read_rate, "per_s")
     bench_line("fhir_patient_search_throughput", search_rate, "per_s")
     bench_line("bare_view_throughput", bare_rate, "per_s")
     bench_line("fhir_patient_read_ratio", read_rate / bare_rate, "x")
     bench_line("fhir_patient_search_ratio", search_rate / bare_rate, "x")
+    # Less at the mercy of a busy machine than the rates: this process's CPU per request, and statements sent.
+    bench_line("bare_view_cpu", bare_cpu, "ms_per_request")
+    bench_line("fhir_patient_read_cpu", read_cpu, "ms_per_request")
+    bench_line("fhir_patient_search_cpu", search_cpu, "ms_per_request")
+    bench_line("fhir_patient_read_statements", read_statements, "queries")
+    bench_line("fhir_patient_search_statements", search_statements, "queries")
     sys.stdout.flush()
     fresh_token()
     exported, seconds = _export(Client(), headers)
