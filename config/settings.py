@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Compress pages and static files for phones on roaming links; Django pads compressed responses with random
+    # bytes (since 4.2) and masks CSRF tokens per response, which blunts BREACH-style attacks.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "carebridge.core.middleware.DatabaseUnavailableMiddleware",
