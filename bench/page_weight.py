@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, bench/ comes first on sys.path, where bench/fhir.py would hide the fhir package.
+# Run as a script, bench/ comes first on sys.path, where a module named like a package (fhir) would hide it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 WEIGHT_BUDGET_KB = 150
 LCP_BUDGET_MS = 2500
