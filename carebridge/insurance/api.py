@@ -206,6 +206,33 @@ class RemittanceIn(Schema):
     remittance_reference: str = Field(max_length=120)
 
 
+class AgreementOut(Schema):
+    plans: list[str] = Field(description="Plan names covered; empty means every plan")
+    covers_inpatient: bool
+    covers_outpatient: bool
+    gop_rule: str = Field(description="always, inpatient, above_amount or never")
+    gop_above_amount: str
+    gop_lead_hours: int
+    payment_terms_days: int
+    discount_rate: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    is_active: bool
+
+
+class PayerOut(Schema):
+    id: UUID
+    name: str
+    country: str
+    kind: str | None = Field(description="insurer, tpa or assistance; none when not described yet")
+    claim_channel: str | None
+    claims_email: str
+    phone_24h: str
+    administered_by: str | None
+    contacts: list[dict]
+    agreements: list[AgreementOut] = Field(description="The caller's hospital's agreements with this payer")
+
+
 class FiguresRowOut(Schema):
     insurer: str
     count: int
@@ -514,6 +541,30 @@ def claims_payment(request, claim_id: UUID, payload: RemittanceIn):
     status, body, _replayed = idempotent(user=request.auth, key=key, operation=f"claim_payment:{claim_id}",
                                          payload=payload.dict(), run=run)
     return Status(status, body)
+
+
+@router.get("/payers", response={200: list[PayerOut], **READ}, summary="The payer directory")
+def payers_list(request, hospital_id: UUID | None = None):
+    """Insurers, TPAs and assistance companies with their contacts, and the hospital's direct billing agreements."""
+    from carebridge.insurance.directory import payer_directory
+
+    hospital = _hospital_for(request, hospital_id)
+    rows = []
+    for payer in payer_directory(hospital=hospital):
+        profile = payer.profile
+        rows.append({
+            "id": payer.public_id, "name": payer.name, "country": payer.country,
+            "kind": profile.kind if profile else None, "claim_channel": profile.claim_channel if profile else None,
+            "claims_email": profile.claims_email if profile else "", "phone_24h": profile.phone_24h if profile else "",
+            "administered_by": profile.administered_by.name if profile and profile.administered_by_id else None,
+            "contacts": profile.contacts if profile else [],
+            "agreements": [{"plans": a.plans, "covers_inpatient": a.covers_inpatient,
+                            "covers_outpatient": a.covers_outpatient, "gop_rule": a.gop_rule,
+                            "gop_above_amount": str(a.gop_above_amount), "gop_lead_hours": a.gop_lead_hours,
+                            "payment_terms_days": a.payment_terms_days, "discount_rate": str(a.discount_rate),
+                            "valid_from": a.valid_from, "valid_until": a.valid_until, "is_active": a.is_active}
+                           for a in payer.hospital_agreements]})
+    return rows
 
 
 @router.get("/insurance/figures", response={200: FiguresOut, 400: ErrorOut, **READ},

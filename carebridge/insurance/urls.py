@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carebridge.insurance import views, views_claim_pack
+from carebridge.insurance import directory, views, views_claim_pack
 
 app_name = "insurance"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("patients/<uuid:public_id>/gop/new/", views.gop_new, name="gop_new"),
     path("icd10/", views.icd10_search, name="icd10_search"),
     path("claims/", views.claim_list, name="claim_list"),
+    path("payers/", directory.payers, name="payers"),
     path("figures/", views.figures, name="figures"),
     # One GOP case (each side sees its own page) and its actions.
     path("gop/<str:public_id>/", views.gop_detail, name="gop"),
