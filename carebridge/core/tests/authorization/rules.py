@@ -40,6 +40,8 @@ NOBODY = _()
 EVERYONE = _(*PERSONAS)
 SIGNED_IN = _(*PERSONAS[1:])
 NOT_SERVED = Rule(NOBODY, served=False)
+# Who works insurance cases at a hospital (insurance.access.HOSPITAL_ROLES), either hospital.
+INSURANCE_DESK = _("coordinator", "coordinator_cq", "cashier", "manager")
 # Chongqing receives Temuulen's referral: its coordinator sees who is referred (not his records, until accepted).
 RECEIVING_HOSPITAL = _("coordinator_cq")
 
@@ -305,6 +307,10 @@ RULES: dict[str, Rule] = {
     "POST insurance:claim_remittance": Rule(_("coordinator", "cashier", "manager")),
     "GET insurance:claim_adjudicate": NOT_SERVED,
     "POST insurance:claim_adjudicate": Rule(NOBODY),
+    # The payer directory (insurers' contacts and Haikou's agreements): the hospital's insurance desk.
+    "GET insurance:payers": Rule(INSURANCE_DESK),
+    "POST insurance:payers": Rule(INSURANCE_DESK),
+    "GET api:carebridge_insurance_api_payers_list": Rule(INSURANCE_DESK),
     "GET insurance:insurer_home": Rule(_("case_manager_cigna", "case_manager_aetna"), reads="list"),
     "POST insurance:insurer_home": Rule(_("case_manager_cigna", "case_manager_aetna")),
     "GET insurance:insurer_claims": Rule(_("case_manager_cigna", "case_manager_aetna")),
