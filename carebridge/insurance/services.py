@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from carebridge.accounts.models import Membership, OrganisationKind, Role
 from carebridge.audit.services import audit_record
+from carebridge.billing.services import money
 from carebridge.core.errors import Conflict, NotFound, ValidationFailed
 from carebridge.core.jobs import job_enqueue
 from carebridge.insurance.models import (
@@ -39,25 +40,7 @@ from carebridge.insurance.selectors import (
 from carebridge.notifications.services import email_send, in_app_message_send
 
 CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("100000000")
 REMINDER_JOB = "insurance.gop_reminder"
-
-
-def _money(value, *, field, allow_zero=False):
-    if isinstance(value, float):
-        raise TypeError("amounts are Decimal or text, never float")
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(_("Enter an amount such as 1250.00."), code="amount_invalid",
-                               details={field: "invalid"}) from None
-    if not amount.is_finite() or amount < 0 or (amount == 0 and not allow_zero):
-        raise ValidationFailed(_("The amount must be greater than zero."), code="amount_not_positive",
-                               details={field: "not_positive"})
-    if amount >= MAX_AMOUNT or amount != amount.quantize(CENT):
-        raise ValidationFailed(_("Enter an amount with at most two decimals."), code="amount_invalid",
-                               details={field: "precision"})
-    return amount
 
 
 def _rate(value, *, field):
@@ -186,7 +169,7 @@ def gop_request(*, hospital, policy, admission_date, diagnoses, treatment_plan, 
     may come later, and says so. The insurer is asked to answer before admission (or within 24 hours if sooner).
     """
     patient = policy.patient
-    amount = _money(requested_amount, field="requested_amount")
+    amount = money(requested_amount, field="requested_amount")
     if not (treatment_plan or "").strip():
         raise ValidationFailed(_("Describe the planned treatment."), code="treatment_plan_required",
                                details={"treatment_plan": "required"})
@@ -314,7 +297,7 @@ def gop_decide(*, gop, decision, by, organisation, limit=None, reason="", condit
                                        details={"reason": "required"})
             gop.approved_limit = ZERO
         else:
-            limit = _money(limit, field="limit")
+            limit = money(limit, field="limit")
             if decision == "approve" and limit > gop.requested_amount and not reason:
                 raise ValidationFailed(_("An approval above the amount requested needs a reason."),
                                        code="limit_above_request", details={"limit": "above_request"})
@@ -322,7 +305,7 @@ def gop_decide(*, gop, decision, by, organisation, limit=None, reason="", condit
                 raise ValidationFailed(_("A partial approval is below the amount requested."),
                                        code="partial_not_below", details={"limit": "not_below"})
             gop.approved_limit = limit
-            gop.deductible = _money(deductible or "0", field="deductible", allow_zero=True)
+            gop.deductible = money(deductible or "0", field="deductible", allow_zero=True)
             gop.coinsurance_rate = _rate(coinsurance_rate or "0", field="coinsurance_rate")
             gop.excluded_codes = [code.strip() for code in excluded_codes if code.strip()]
             gop.valid_until = valid_until or (gop.discharge_date or gop.admission_date) + dt.timedelta(days=30)
@@ -344,7 +327,7 @@ def gop_decide(*, gop, decision, by, organisation, limit=None, reason="", condit
 
 def gop_extension_request(*, gop, additional_amount, reason, by, request=None):
     """Ask the insurer to raise the limit when the stay will cost more than approved."""
-    amount = _money(additional_amount, field="additional_amount")
+    amount = money(additional_amount, field="additional_amount")
     if not (reason or "").strip():
         raise ValidationFailed(_("Say why more is needed."), code="reason_required", details={"reason": "required"})
     with transaction.atomic():
@@ -373,7 +356,7 @@ def gop_extension_decide(*, gop, approve, by, organisation, amount=None, reason=
         if asked is None or gop.events.filter(kind=GopEvent.Kind.EXTENSION_REQUESTED).count() <= answered:
             raise Conflict(_("No extension is waiting for a decision."), code="no_extension")
         if approve:
-            granted = _money(amount if amount is not None else asked.amount, field="amount")
+            granted = money(amount if amount is not None else asked.amount, field="amount")
             if granted > asked.amount and not (reason or "").strip():
                 raise ValidationFailed(_("An approval above the amount requested needs a reason."),
                                        code="limit_above_request")
@@ -570,7 +553,7 @@ def claim_adjudicate(*, claim, decisions, by, organisation, request=None):
             line = lines[line_id]
             if decision not in (ClaimLine.Decision.APPROVED, ClaimLine.Decision.PARTIAL, ClaimLine.Decision.DENIED):
                 raise ValidationFailed(_("Choose approved, approved in part or denied."), code="decision_invalid")
-            approved = ZERO if decision == ClaimLine.Decision.DENIED else _money(
+            approved = ZERO if decision == ClaimLine.Decision.DENIED else money(
                 approved if approved is not None else line.insurer_amount, field="approved_amount", allow_zero=True)
             if decision == ClaimLine.Decision.APPROVED:
                 approved = line.insurer_amount if approved is None else approved
@@ -597,7 +580,7 @@ def claim_payment_record(*, claim, amount, remittance_reference, by, request=Non
     from carebridge.billing.selectors import invoice_balance
     from carebridge.billing.services import payment_record
 
-    amount = _money(amount, field="amount")
+    amount = money(amount, field="amount")
     if not (remittance_reference or "").strip():
         raise ValidationFailed(_("Give the insurer's remittance reference."), code="reference_required")
     with transaction.atomic():
